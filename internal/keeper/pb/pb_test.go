@@ -121,7 +121,7 @@ func TestAccountSummaryFieldNumbers(t *testing.T) {
 func TestEnterpriseFieldNumbers(t *testing.T) {
 	expect(t, "EnterpriseDataResponse", fields(t, &enterprisepb.EnterpriseDataResponse{
 		ContinuationToken: []byte{1}, HasMore: true, CacheStatus: enterprisepb.CacheStatus_CLEAR,
-		Data: []*enterprisepb.EnterpriseData{{Entity: enterprisepb.EnterpriseDataEntity_MANAGED_COMPANIES, Delete: true, Data: [][]byte{{1}}}},
+		Data:        []*enterprisepb.EnterpriseData{{Entity: enterprisepb.EnterpriseDataEntity_MANAGED_COMPANIES, Delete: true, Data: [][]byte{{1}}}},
 		GeneralData: &enterprisepb.GeneralDataEntity{EnterpriseName: "x", Distributor: true},
 	}), map[protowire.Number]protowire.Type{1: bytesT, 2: varintT, 3: varintT, 4: bytesT, 5: bytesT})
 	expect(t, "EnterpriseData", fields(t, &enterprisepb.EnterpriseData{Entity: 3, Delete: true, Data: [][]byte{{1}}}),
