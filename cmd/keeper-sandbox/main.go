@@ -1,0 +1,227 @@
+// Command keeper-sandbox is a local Keeper-compatible server for rehearsing
+// keeper scripts and for end-to-end tests. See internal/sandbox/README.md.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/keeper-go/keeper/internal/keeper/crypto"
+	"github.com/keeper-go/keeper/internal/sandbox"
+	"github.com/keeper-go/keeper/internal/sandbox/seed"
+	"github.com/keeper-go/keeper/internal/sandbox/server"
+	"github.com/keeper-go/keeper/internal/sandbox/store"
+	"github.com/keeper-go/keeper/internal/version"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+const usage = `Usage: keeper-sandbox COMMAND [OPTIONS]
+
+Commands:
+  serve   run the server (seeds a demo MSP tenant into a fresh database)
+  seed    add bulk users and managed companies to the demo tenant (benchmarks)
+
+Run "keeper-sandbox COMMAND --help" for the options of a command.
+`
+
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		fmt.Fprint(stderr, usage)
+		if len(args) == 0 {
+			return 2
+		}
+		return 0
+	}
+	if args[0] == "--version" || args[0] == "version" {
+		fmt.Fprintf(stdout, "keeper-sandbox version %s\n", version.Version)
+		return 0
+	}
+	var err error
+	switch args[0] {
+	case "serve":
+		err = serve(args[1:], stderr)
+	case "seed":
+		err = seedCmd(args[1:], stderr)
+	default:
+		fmt.Fprintf(stderr, "keeper-sandbox: unknown command %q\n%s", args[0], usage)
+		return 2
+	}
+	var ue usageErr
+	switch {
+	case err == nil:
+		return 0
+	case errors.As(err, &ue):
+		fmt.Fprintf(stderr, "keeper-sandbox: %v\n", err)
+		return 2
+	default:
+		fmt.Fprintf(stderr, "keeper-sandbox: %v\n", err)
+		return 1
+	}
+}
+
+type usageErr struct{ error }
+
+func defaultDB() string {
+	if d, err := os.UserConfigDir(); err == nil {
+		return filepath.Join(d, "keeper-sandbox", "sandbox.db")
+	}
+	return "sandbox.db"
+}
+
+func adminPassword(flagValue string) string {
+	if flagValue != "" {
+		return flagValue
+	}
+	if v := os.Getenv("KEEPER_SANDBOX_PASSWORD"); v != "" {
+		return v
+	}
+	return seed.DefaultPassword
+}
+
+func serve(args []string, stderr io.Writer) error {
+	fs := pflag.NewFlagSet("serve", pflag.ContinueOnError)
+	fs.SetOutput(stderr)
+	listen := fs.String("listen", sandbox.DefaultListen, "`ADDRESS` to listen on")
+	db := fs.String("db", defaultDB(), "SQLite database `PATH` (cert.pem and key.pem are kept next to it)")
+	plain := fs.Bool("http", false, "serve plain HTTP instead of HTTPS (loopback only)")
+	password := fs.String("admin-password", "", "demo admin password for a fresh database (else $KEEPER_SANDBOX_PASSWORD, else the demo password)")
+	idle := fs.Duration("session-idle", time.Hour, "idle expiry of session tokens")
+	throttle := fs.Int("throttle-every", 0, "answer 403 throttled to every Nth request (fault injection)")
+	clientConfig := fs.String("client-config", "", "write a keeper config.json at `PATH` pointing at this sandbox")
+	verbose := fs.Bool("verbose", false, "log every request (endpoint and outcome, never bodies)")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, pflag.ErrHelp) {
+			return nil
+		}
+		return usageErr{err}
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	o := sandbox.Options{DBPath: *db, Listen: *listen, HTTP: *plain, AdminPassword: adminPassword(*password),
+		SessionIdle: *idle, Faults: server.Faults{ThrottleEvery: *throttle}}
+	if *verbose {
+		o.Log = stderr
+	}
+	sb, err := sandbox.Start(ctx, o)
+	if err != nil {
+		return err
+	}
+	defer sb.Close()
+	if *clientConfig != "" {
+		if err := writeClientConfig(*clientConfig, sb); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(stderr, "keeper-sandbox %s listening on %s\n", version.Version, sb.URL())
+	fmt.Fprintf(stderr, "  database:          %s\n", *db)
+	fmt.Fprintf(stderr, "  server key id:     %d\n", sb.KeyID())
+	fmt.Fprintf(stderr, "  server public key: %s\n", crypto.Base64URLEncode(sb.PublicKey()))
+	if sb.CAFile() != "" {
+		fmt.Fprintf(stderr, "  certificate:       %s\n", sb.CAFile())
+	}
+	fmt.Fprintf(stderr, "  demo admin:        %s (password: --admin-password, $KEEPER_SANDBOX_PASSWORD or %q)\n", seed.AdminEmail, seed.DefaultPassword)
+	if *clientConfig != "" {
+		fmt.Fprintf(stderr, "  keeper config:     %s (keeper --config %s)\n", *clientConfig, *clientConfig)
+	}
+	<-ctx.Done()
+	fmt.Fprintln(stderr, "keeper-sandbox: shutting down")
+	return nil
+}
+
+// writeClientConfig merges the sandbox's coordinates into a keeper
+// config.json (server, server key, CA file, demo user), keeping other keys.
+func writeClientConfig(path string, sb *sandbox.Sandbox) error {
+	cfg := map[string]any{}
+	if b, err := os.ReadFile(path); err == nil {
+		if err := json.Unmarshal(b, &cfg); err != nil {
+			return fmt.Errorf("client config %s is not valid JSON", path)
+		}
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	if cfg["server"] != sb.URL() {
+		// A different sandbox address means a different device registry.
+		for _, k := range []string{"device_token", "private_key", "clone_code"} {
+			delete(cfg, k)
+		}
+	}
+	cfg["server"] = sb.URL()
+	cfg["server_key_id"] = sb.KeyID()
+	cfg["server_public_key"] = crypto.Base64URLEncode(sb.PublicKey())
+	if sb.CAFile() != "" {
+		abs, err := filepath.Abs(sb.CAFile())
+		if err != nil {
+			return err
+		}
+		cfg["ca_file"] = abs
+	}
+	if _, ok := cfg["user"]; !ok {
+		cfg["user"] = seed.AdminEmail
+	}
+	b, err := json.MarshalIndent(cfg, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return err
+	}
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, append(b, '\n'), 0o600); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}
+
+func seedCmd(args []string, stderr io.Writer) error {
+	fs := pflag.NewFlagSet("seed", pflag.ContinueOnError)
+	fs.SetOutput(stderr)
+	db := fs.String("db", defaultDB(), "SQLite database `PATH`")
+	users := fs.Int("users", 0, "number of bulk users to add")
+	mcs := fs.Int("mcs", 0, "number of bulk managed companies to add")
+	password := fs.String("admin-password", "", "demo admin password (else $KEEPER_SANDBOX_PASSWORD, else the demo password)")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, pflag.ErrHelp) {
+			return nil
+		}
+		return usageErr{err}
+	}
+	if *users < 0 || *mcs < 0 || *users > 1_000_000 || *mcs > 100_000 {
+		return usageErr{errors.New("--users must be 0-1000000 and --mcs 0-100000")}
+	}
+	ctx := context.Background()
+	if err := os.MkdirAll(filepath.Dir(*db), 0o700); err != nil {
+		return err
+	}
+	st, err := store.Open(*db)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	pw := adminPassword(*password)
+	start := time.Now()
+	if ok, err := seed.IsSeeded(ctx, st); err != nil {
+		return err
+	} else if !ok {
+		if err := seed.Demo(ctx, st, seed.Options{Password: pw}); err != nil {
+			return err
+		}
+	}
+	if err := seed.Bulk(ctx, st, pw, *users, *mcs); err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "seeded %d users and %d managed companies into %s in %s\n", *users, *mcs, *db, time.Since(start).Round(time.Millisecond))
+	return nil
+}

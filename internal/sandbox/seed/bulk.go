@@ -1,0 +1,61 @@
+package seed
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/keeper-go/keeper/internal/sandbox/store"
+)
+
+// Bulk grows the demo MSP for benchmarks: users more invited/active users
+// spread over the regional nodes and mcs more managed companies (each with
+// its own enterprise and root node). It needs the admin password to recover
+// the tree key, as a client would. Everything lands in one transaction.
+func Bulk(ctx context.Context, st *store.Store, password string, users, mcs int) error {
+	if password == "" {
+		password = DefaultPassword
+	}
+	acct, err := st.GetAccount(ctx, AdminEmail)
+	if err != nil {
+		return fmt.Errorf("demo admin: %w (seed the demo tenant first)", err)
+	}
+	treeKey, err := TreeKeyFor(acct, password)
+	if err != nil {
+		return err
+	}
+	return st.Tx(ctx, func(tx *sql.Tx) error {
+		b, err := newBuilder(ctx, tx, MSPEnterpriseID, treeKey)
+		if err != nil {
+			return err
+		}
+		first, err := store.AllocateIDs(ctx, tx, MSPEnterpriseID, users)
+		if err != nil {
+			return err
+		}
+		base := first - int64(MSPEnterpriseID)<<32
+		nodes := []int64{nNorthAmerica, nEurope, nAsia, nChicago, nBerlin}
+		for i := 0; i < users; i++ {
+			u := userSpec{n: base + int64(i), node: nodes[i%len(nodes)], email: fmt.Sprintf("user%06d@bulk.sandbox", i),
+				name: fmt.Sprintf("Bulk User %06d", i), status: "active"}
+			if i%10 == 9 {
+				u.status, u.name = "invited", ""
+			}
+			if _, err := b.user(u); err != nil {
+				return err
+			}
+		}
+		for i := 0; i < mcs; i++ {
+			s := mcSpec{id: int32(10000 + i), name: fmt.Sprintf("Bulk Company %04d", i), plan: "business", seats: 10,
+				filePlan: "STORAGE_100GB", node: nodes[i%len(nodes)], users: 1}
+			if _, err := store.GetEnterprise(ctx, tx, s.id); err == nil {
+				continue // already there from an earlier bulk seed
+			}
+			if _, err := createMC(ctx, tx, b, treeKey, s); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+

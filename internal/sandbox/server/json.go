@@ -1,0 +1,194 @@
+package server
+
+import (
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"google.golang.org/protobuf/proto"
+
+	"github.com/keeper-go/keeper/internal/keeper/crypto"
+	"github.com/keeper-go/keeper/internal/keeper/pb/enterprisepb"
+	"github.com/keeper-go/keeper/internal/sandbox/store"
+)
+
+// jsonHandler runs one JSON command inside a write transaction at revision
+// rev of the session's enterprise and returns the extra reply fields.
+type jsonHandler func(j *jsonCall, cmd map[string]any) (map[string]any, error)
+
+// jsonCall is the context of a JSON command.
+type jsonCall struct {
+	*call
+	srv *Server
+	tx  *sql.Tx
+	eid int32
+	rev int64
+}
+
+// cmdError is a JSON command failure: {"result":"fail","result_code":...}.
+type cmdError struct{ code, msg string }
+
+func (e *cmdError) Error() string { return e.code + ": " + e.msg }
+
+func cmdFail(code, format string, args ...any) error {
+	return &cmdError{code: code, msg: fmt.Sprintf(format, args...)}
+}
+
+func (s *Server) jsonCommands() {
+	s.routes["vault/execute_v2_command"] = handler{fn: s.executeV2}
+	s.json["enterprise_allocate_ids"] = allocateIDs
+	s.json["node_add"] = nodeAdd
+	s.json["node_update"] = nodeUpdate
+	s.json["node_delete"] = nodeDelete
+	s.json["role_add"] = roleAdd
+	s.json["role_delete"] = roleDelete
+	s.json["team_add"] = teamAdd
+	s.json["team_delete"] = teamDelete
+	s.json["enterprise_user_add"] = userAdd
+	s.json["enterprise_user_delete"] = userDelete
+}
+
+func (s *Server) executeV2(c *call) (proto.Message, error) {
+	var cmd map[string]any
+	if err := json.Unmarshal(c.rq.Payload, &cmd); err != nil {
+		return nil, fail(http.StatusBadRequest, "bad_request", "the command is not a JSON object")
+	}
+	token, err := crypto.Base64URLDecode(str(cmd, "session_token"))
+	if err != nil || len(token) == 0 {
+		return jsonReply(map[string]any{"result": "fail", "result_code": "session_token", "message": "session_token is required"})
+	}
+	if err := s.authenticate(c, token); err != nil {
+		var ae *apiError
+		if errors.As(err, &ae) {
+			return jsonReply(map[string]any{"result": "fail", "result_code": ae.body.Error, "message": ae.body.Message})
+		}
+		return nil, err
+	}
+	name := str(cmd, "command")
+	if name == "execute" {
+		reqs, _ := cmd["requests"].([]any)
+		results := make([]map[string]any, 0, len(reqs))
+		for _, r := range reqs {
+			sub, _ := r.(map[string]any)
+			results = append(results, s.runJSON(c, sub))
+		}
+		return jsonReply(map[string]any{"result": "success", "results": results})
+	}
+	return jsonReply(s.runJSON(c, cmd))
+}
+
+func (s *Server) runJSON(c *call, cmd map[string]any) map[string]any {
+	name := str(cmd, "command")
+	h, ok := s.json[name]
+	if !ok {
+		return map[string]any{"result": "fail", "result_code": "unknown_command",
+			"message": fmt.Sprintf("command %q is not supported by keeper-sandbox", name), "command": name}
+	}
+	var out map[string]any
+	err := s.st.Tx(c.ctx, func(tx *sql.Tx) error {
+		acct, err := s.st.GetAccount(c.ctx, c.sess.Username)
+		if err != nil {
+			return err
+		}
+		if !acct.IsAdmin {
+			return cmdFail("access_denied", "enterprise administrators only")
+		}
+		rev, err := store.BumpRev(c.ctx, tx, c.sess.EnterpriseID)
+		if err != nil {
+			return err
+		}
+		out, err = h(&jsonCall{call: c, srv: s, tx: tx, eid: c.sess.EnterpriseID, rev: rev}, cmd)
+		return err
+	})
+	var ce *cmdError
+	switch {
+	case errors.As(err, &ce):
+		return map[string]any{"result": "fail", "result_code": ce.code, "message": ce.msg, "command": name}
+	case err != nil:
+		s.logf("%s: %v", name, err)
+		return map[string]any{"result": "fail", "result_code": "internal_error", "message": "internal server error", "command": name}
+	}
+	if out == nil {
+		out = map[string]any{}
+	}
+	out["result"], out["result_code"], out["command"] = "success", "", name
+	return out
+}
+
+func jsonReply(v map[string]any) (proto.Message, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	return rawReply{b: b}, nil
+}
+
+func str(m map[string]any, k string) string {
+	v, _ := m[k].(string)
+	return v
+}
+
+// num reads an integer field sent as a JSON number or numeric string.
+func num(m map[string]any, k string) (int64, bool) {
+	switch v := m[k].(type) {
+	case float64:
+		return int64(v), v == float64(int64(v))
+	case string:
+		n, err := strconv.ParseInt(v, 10, 64)
+		return n, err == nil
+	case json.Number:
+		n, err := v.Int64()
+		return n, err == nil
+	}
+	return 0, false
+}
+
+func flag(m map[string]any, k string) bool {
+	switch v := m[k].(type) {
+	case bool:
+		return v
+	case string:
+		return v == "true" || v == "1"
+	}
+	return false
+}
+
+// need returns the integer field k or a command failure naming it.
+func need(m map[string]any, k string) (int64, error) {
+	n, ok := num(m, k)
+	if !ok {
+		return 0, cmdFail("missing_field", "%s is required", k)
+	}
+	return n, nil
+}
+
+func (j *jsonCall) put(kind enterprisepb.EnterpriseDataEntity, ident, name string, m proto.Message) error {
+	data, err := proto.Marshal(m)
+	if err != nil {
+		return err
+	}
+	return store.PutEntity(j.ctx, j.tx, j.eid, j.rev, store.Entity{Kind: int32(kind), Ident: ident, Name: strings.ToLower(name), Data: data})
+}
+
+func (j *jsonCall) exists(kind enterprisepb.EnterpriseDataEntity, ident string) bool {
+	_, err := store.GetEntity(j.ctx, j.tx, j.eid, int32(kind), ident)
+	return err == nil
+}
+
+func (j *jsonCall) del(kind enterprisepb.EnterpriseDataEntity, ident string) (bool, error) {
+	return store.DeleteEntity(j.ctx, j.tx, j.eid, j.rev, int32(kind), ident)
+}
+
+// ownID checks that an id belongs to the session's enterprise.
+func (j *jsonCall) ownID(id int64, field string) error {
+	if int32(id>>32) != j.eid || id&0xFFFFFFFF == 0 {
+		return cmdFail("bad_inputs_"+field, "%s %d does not belong to this enterprise", field, id)
+	}
+	return nil
+}
+
+func (j *jsonCall) server() *Server { return j.srv }

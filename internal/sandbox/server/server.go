@@ -1,0 +1,209 @@
+// Package server is keeper-sandbox's HTTP side: every /api/rest/ endpoint
+// opens Keeper's encrypted envelope, runs a handler against the store and
+// seals the reply. Errors use Keeper's JSON error shape.
+package server
+
+import (
+	"context"
+	"crypto/ecdh"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"google.golang.org/protobuf/proto"
+
+	"github.com/keeper-go/keeper/internal/sandbox/envelope"
+	"github.com/keeper-go/keeper/internal/sandbox/store"
+)
+
+// Faults make the server misbehave on purpose, for tests of client retries.
+type Faults struct {
+	ThrottleEvery int           // answer 403 throttled to every Nth request (0 = never)
+	FailEvery     int           // answer 500 to every Nth request (0 = never)
+	Delay         time.Duration // sleep before answering every request
+}
+
+// Options configure a Server.
+type Options struct {
+	KeyID       int32
+	Key         *ecdh.PrivateKey
+	SessionIdle time.Duration // idle expiry of session tokens (0 = never)
+	PageSize    int           // entities per get_enterprise_data_for_user page
+	Faults      Faults
+	Log         io.Writer // request log (endpoint and outcome only; never bodies)
+}
+
+// Server serves Keeper's REST API from a store.
+type Server struct {
+	st     *store.Store
+	opts   Options
+	keys   map[int32]*ecdh.PrivateKey
+	routes map[string]handler
+	json   map[string]jsonHandler
+	n      atomic.Int64
+	faults atomic.Pointer[Faults]
+}
+
+// call is one opened request handed to a handler.
+type call struct {
+	ctx  context.Context
+	rq   *envelope.Request
+	sess *store.Session // nil for unauthenticated endpoints
+	// token is the raw session token of the call, if any.
+	token []byte
+}
+
+type handler struct {
+	auth bool // needs a session token in the envelope
+	fn   func(c *call) (proto.Message, error)
+}
+
+// apiError is an error answered as Keeper's JSON error body.
+type apiError struct {
+	status int
+	body   envelope.ErrorBody
+}
+
+func (e *apiError) Error() string { return e.body.Error + ": " + e.body.Message }
+
+func fail(status int, code, msg string) error {
+	return &apiError{status: status, body: envelope.ErrorBody{Error: code, Message: msg}}
+}
+
+// New returns a Server over st.
+func New(st *store.Store, o Options) *Server {
+	if o.PageSize <= 0 {
+		o.PageSize = 5000
+	}
+	s := &Server{st: st, opts: o, keys: map[int32]*ecdh.PrivateKey{o.KeyID: o.Key}}
+	f := o.Faults
+	s.faults.Store(&f)
+	s.routes = map[string]handler{}
+	s.json = map[string]jsonHandler{}
+	s.loginRoutes()
+	s.accountRoutes()
+	s.enterpriseRoutes()
+	s.jsonCommands()
+	return s
+}
+
+// SetFaults replaces the fault switches at run time.
+func (s *Server) SetFaults(f Faults) { s.faults.Store(&f) }
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path == "/_sandbox/faults" {
+		s.serveFaults(w, r)
+		return
+	}
+	endpoint, ok := strings.CutPrefix(r.URL.Path, "/api/rest/")
+	if !ok || r.Method != http.MethodPost {
+		envelope.WriteError(w, http.StatusNotFound, envelope.ErrorBody{Error: "not_found", Message: "no such endpoint"})
+		return
+	}
+	n := s.n.Add(1)
+	f := s.faults.Load()
+	if f.Delay > 0 {
+		select {
+		case <-time.After(f.Delay):
+		case <-r.Context().Done():
+			return
+		}
+	}
+	if f.ThrottleEvery > 0 && n%int64(f.ThrottleEvery) == 0 {
+		envelope.WriteThrottled(w, 1)
+		s.logf("%s throttled (fault)", endpoint)
+		return
+	}
+	if f.FailEvery > 0 && n%int64(f.FailEvery) == 0 {
+		envelope.WriteError(w, http.StatusInternalServerError, envelope.ErrorBody{Error: "internal_error", Message: "injected failure"})
+		s.logf("%s failed (fault)", endpoint)
+		return
+	}
+	h, ok := s.routes[endpoint]
+	if !ok {
+		envelope.WriteError(w, http.StatusNotFound, envelope.ErrorBody{Error: "not_found", Message: "endpoint " + endpoint + " is not served by keeper-sandbox"})
+		return
+	}
+	rq, err := envelope.Open(r, s.keys)
+	var uk *envelope.UnknownKeyError
+	if errors.As(err, &uk) {
+		envelope.WriteKeyError(w, s.opts.KeyID)
+		return
+	}
+	if err != nil {
+		envelope.WriteError(w, http.StatusBadRequest, envelope.ErrorBody{Error: "bad_request", Message: err.Error()})
+		return
+	}
+	c := &call{ctx: r.Context(), rq: rq}
+	if h.auth {
+		if err := s.authenticate(c, rq.SessionToken); err != nil {
+			s.writeErr(w, endpoint, err)
+			return
+		}
+	}
+	resp, err := h.fn(c)
+	if err != nil {
+		s.writeErr(w, endpoint, err)
+		return
+	}
+	if raw, ok := resp.(rawReply); ok {
+		_ = rq.ReplyBytes(w, raw.b)
+	} else if err := rq.Reply(w, resp); err != nil {
+		s.logf("%s: reply: %v", endpoint, err)
+		return
+	}
+	s.logf("%s ok", endpoint)
+}
+
+// rawReply lets a handler answer already-serialized bytes (JSON commands).
+type rawReply struct {
+	proto.Message
+	b []byte
+}
+
+func (s *Server) authenticate(c *call, token []byte) error {
+	if len(token) == 0 {
+		return fail(http.StatusUnauthorized, "session_token", "a session token is required")
+	}
+	sess, expired, err := s.st.TouchSession(c.ctx, token, s.opts.SessionIdle)
+	if expired {
+		return fail(http.StatusUnauthorized, "session_token_expired", "Session token expired")
+	}
+	if errors.Is(err, store.ErrNotFound) {
+		return fail(http.StatusUnauthorized, "session_token_expired", "Session token is invalid or expired")
+	}
+	if err != nil {
+		return err
+	}
+	c.sess, c.token = sess, token
+	return nil
+}
+
+func (s *Server) writeErr(w http.ResponseWriter, endpoint string, err error) {
+	var ae *apiError
+	if errors.As(err, &ae) {
+		envelope.WriteError(w, ae.status, ae.body)
+		s.logf("%s error %s", endpoint, ae.body.Error)
+		return
+	}
+	envelope.WriteError(w, http.StatusInternalServerError, envelope.ErrorBody{Error: "internal_error", Message: "internal server error"})
+	s.logf("%s internal error: %v", endpoint, err)
+}
+
+func (s *Server) logf(format string, args ...any) {
+	if s.opts.Log != nil {
+		fmt.Fprintf(s.opts.Log, time.Now().Format("15:04:05.000 ")+format+"\n", args...)
+	}
+}
+
+func unmarshal(c *call, m proto.Message) error {
+	if err := proto.Unmarshal(c.rq.Payload, m); err != nil {
+		return fail(http.StatusBadRequest, "bad_request", "malformed request payload")
+	}
+	return nil
+}

@@ -1,0 +1,191 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+)
+
+// Enterprise is one enterprise (an MSP, a managed company or a plain one).
+type Enterprise struct {
+	ID            int32
+	Name          string
+	MSPID         int32 // 0 unless a managed company
+	TreeKeyForMSP string
+	RSAPublic     []byte
+	RSAPrivateEnc []byte
+	ECCPublic     []byte
+	ECCPrivateEnc []byte
+	Distributor   bool
+	Rev           int64
+}
+
+// PutEnterprise inserts or replaces an enterprise row (not its entities).
+func PutEnterprise(ctx context.Context, tx *sql.Tx, e *Enterprise) error {
+	var msp any
+	if e.MSPID != 0 {
+		msp = e.MSPID
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO enterprises (id, name, msp_id, tree_key_for_msp, rsa_public, rsa_private_enc,
+		ecc_public, ecc_private_enc, distributor) VALUES (?,?,?,?,?,?,?,?,?)
+		ON CONFLICT (id) DO UPDATE SET name=excluded.name, msp_id=excluded.msp_id, tree_key_for_msp=excluded.tree_key_for_msp,
+		rsa_public=excluded.rsa_public, rsa_private_enc=excluded.rsa_private_enc, ecc_public=excluded.ecc_public,
+		ecc_private_enc=excluded.ecc_private_enc, distributor=excluded.distributor`,
+		e.ID, e.Name, msp, e.TreeKeyForMSP, e.RSAPublic, e.RSAPrivateEnc, e.ECCPublic, e.ECCPrivateEnc, e.Distributor)
+	return err
+}
+
+type querier interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// GetEnterprise loads an enterprise by id.
+func GetEnterprise(ctx context.Context, q querier, id int32) (*Enterprise, error) {
+	e := &Enterprise{}
+	var msp sql.NullInt64
+	err := q.QueryRowContext(ctx, `SELECT id, name, msp_id, tree_key_for_msp, rsa_public, rsa_private_enc, ecc_public,
+		ecc_private_enc, distributor, rev FROM enterprises WHERE id = ?`, id).Scan(&e.ID, &e.Name, &msp, &e.TreeKeyForMSP,
+		&e.RSAPublic, &e.RSAPrivateEnc, &e.ECCPublic, &e.ECCPrivateEnc, &e.Distributor, &e.Rev)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	e.MSPID = int32(msp.Int64)
+	return e, err
+}
+
+// SetKeyPair stores an enterprise key pair uploaded by a client
+// (enterprise/set_enterprise_key_pair); ecc selects which pair.
+func SetKeyPair(ctx context.Context, tx *sql.Tx, id int32, ecc bool, public, privateEnc []byte) error {
+	q := `UPDATE enterprises SET rsa_public = ?, rsa_private_enc = ? WHERE id = ?`
+	if ecc {
+		q = `UPDATE enterprises SET ecc_public = ?, ecc_private_enc = ? WHERE id = ?`
+	}
+	_, err := tx.ExecContext(ctx, q, public, privateEnc, id)
+	return err
+}
+
+// BumpRev increments and returns the enterprise's revision; every change in
+// one transaction shares the new revision.
+func BumpRev(ctx context.Context, tx *sql.Tx, id int32) (int64, error) {
+	var rev int64
+	err := tx.QueryRowContext(ctx, `UPDATE enterprises SET rev = rev + 1 WHERE id = ? RETURNING rev`, id).Scan(&rev)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, fmt.Errorf("enterprise %d: %w", id, ErrNotFound)
+	}
+	return rev, err
+}
+
+// AllocateIDs reserves n entity ids of the form (enterprise_id << 32) + counter
+// and returns the first; ids are never reused.
+func AllocateIDs(ctx context.Context, tx *sql.Tx, id int32, n int) (int64, error) {
+	var next int64
+	err := tx.QueryRowContext(ctx, `UPDATE enterprises SET next_id = next_id + ? WHERE id = ? RETURNING next_id - ?`, n, id, n).Scan(&next)
+	if err != nil {
+		return 0, err
+	}
+	return int64(id)<<32 + next, nil
+}
+
+// Entity is one stored enterprise entity: the serialized protobuf message
+// of its EnterpriseDataEntity kind, keyed by its identity string.
+type Entity struct {
+	Kind    int32
+	Ident   string
+	Name    string // lookup key (lower-cased username, node name ...)
+	Data    []byte
+	Rev     int64
+	Deleted bool
+	RowID   int64
+}
+
+// PutEntity upserts an entity at revision rev (clearing any tombstone).
+func PutEntity(ctx context.Context, tx *sql.Tx, enterpriseID int32, rev int64, e Entity) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO entities (enterprise_id, kind, ident, name, data, rev, deleted)
+		VALUES (?,?,?,?,?,?,0) ON CONFLICT (enterprise_id, kind, ident)
+		DO UPDATE SET name=excluded.name, data=excluded.data, rev=excluded.rev, deleted=0`,
+		enterpriseID, e.Kind, e.Ident, e.Name, e.Data, rev)
+	return err
+}
+
+// DeleteEntity turns an entity into a tombstone at revision rev. It reports
+// whether a live entity existed.
+func DeleteEntity(ctx context.Context, tx *sql.Tx, enterpriseID int32, rev int64, kind int32, ident string) (bool, error) {
+	r, err := tx.ExecContext(ctx, `UPDATE entities SET deleted = 1, rev = ? WHERE enterprise_id = ? AND kind = ? AND ident = ? AND deleted = 0`,
+		rev, enterpriseID, kind, ident)
+	if err != nil {
+		return false, err
+	}
+	n, _ := r.RowsAffected()
+	return n > 0, nil
+}
+
+// GetEntity returns a live entity.
+func GetEntity(ctx context.Context, q querier, enterpriseID, kind int32, ident string) (*Entity, error) {
+	e := &Entity{Kind: kind, Ident: ident}
+	err := q.QueryRowContext(ctx, `SELECT name, data, rev FROM entities WHERE enterprise_id = ? AND kind = ? AND ident = ? AND deleted = 0`,
+		enterpriseID, kind, ident).Scan(&e.Name, &e.Data, &e.Rev)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	return e, err
+}
+
+// FindEntities returns live entities of a kind whose lookup name equals name
+// ("" lists all of the kind).
+func FindEntities(ctx context.Context, q querier, enterpriseID, kind int32, name string) ([]Entity, error) {
+	query := `SELECT rowid, ident, name, data, rev FROM entities WHERE enterprise_id = ? AND kind = ? AND deleted = 0`
+	args := []any{enterpriseID, kind}
+	if name != "" {
+		query += ` AND name = ?`
+		args = append(args, name)
+	}
+	rows, err := q.QueryContext(ctx, query+` ORDER BY rowid`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Entity
+	for rows.Next() {
+		e := Entity{Kind: kind}
+		if err := rows.Scan(&e.RowID, &e.Ident, &e.Name, &e.Data, &e.Rev); err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// ChangedEntities returns up to limit entities of an enterprise with
+// sinceRev < rev <= untilRev and rowid > afterRow, ordered by rowid.
+// Tombstones are included only when withDeleted is set (incremental sync).
+func ChangedEntities(ctx context.Context, q querier, enterpriseID int32, sinceRev, untilRev, afterRow int64, withDeleted bool, limit int) ([]Entity, error) {
+	query := `SELECT rowid, kind, ident, data, rev, deleted FROM entities
+		WHERE enterprise_id = ? AND rev > ? AND rev <= ? AND rowid > ?`
+	if !withDeleted {
+		query += ` AND deleted = 0`
+	}
+	rows, err := q.QueryContext(ctx, query+` ORDER BY rowid LIMIT ?`, enterpriseID, sinceRev, untilRev, afterRow, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Entity
+	for rows.Next() {
+		var e Entity
+		if err := rows.Scan(&e.RowID, &e.Kind, &e.Ident, &e.Data, &e.Rev, &e.Deleted); err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// CountEntities counts live entities of a kind.
+func CountEntities(ctx context.Context, q querier, enterpriseID, kind int32) (int, error) {
+	var n int
+	err := q.QueryRowContext(ctx, `SELECT count(*) FROM entities WHERE enterprise_id = ? AND kind = ? AND deleted = 0`,
+		enterpriseID, kind).Scan(&n)
+	return n, err
+}
