@@ -58,4 +58,3 @@ func Bulk(ctx context.Context, st *store.Store, password string, users, mcs int)
 		return nil
 	})
 }
-

@@ -14,8 +14,8 @@ import (
 // Node, role and user numbers inside the demo MSP (ids are (1000 << 32) + n).
 const (
 	nRoot, nNorthAmerica, nEurope, nAsia, nChicago, nBerlin = 2, 3, 4, 5, 6, 7
-	rAdmin, rEuropeAdmin, rDefault, rHelpdesk                = 10, 11, 12, 13
-	uAdmin                                                   = 100
+	rAdmin, rEuropeAdmin, rDefault, rHelpdesk               = 10, 11, 12, 13
+	uAdmin                                                  = 100
 )
 
 var firstNames = []string{"alice", "bruno", "chen", "dana", "emil", "farah", "gita", "hugo", "ines", "jonas",

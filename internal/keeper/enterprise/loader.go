@@ -1,0 +1,159 @@
+// Package enterprise loads Keeper enterprise data (nodes, users, roles,
+// teams, links, licenses, managed companies), keeps it in an encrypted-as-
+// received cache file so later processes sync only what changed, and
+// resolves names the way Commander does.
+package enterprise
+
+import (
+	"context"
+	"crypto/ecdh"
+	"crypto/rsa"
+	"errors"
+	"fmt"
+
+	"github.com/keeper-go/keeper/internal/keeper/crypto"
+	pb "github.com/keeper-go/keeper/internal/keeper/pb/enterprisepb"
+	"github.com/keeper-go/keeper/internal/keeper/rest"
+)
+
+// maxPages bounds one sync.
+const maxPages = 100_000
+
+// Keys are the logged-in admin's credentials the loader needs.
+type Keys struct {
+	SessionToken []byte
+	DataKey      []byte
+	RSAKey       *rsa.PrivateKey // the admin's own keys (tree key types 2 and 4)
+	ECKey        *ecdh.PrivateKey
+	EnterpriseID int32
+	// TreeKey, when set, is used as is (managed company sessions) and the
+	// data-keys call is skipped.
+	TreeKey []byte
+}
+
+// Stats reports what a load cost.
+type Stats struct {
+	Pages    int
+	FromDisk bool
+}
+
+// Load syncs the enterprise. With a cache (nil for none) it starts from the
+// cached data and continuation token and sends only get_enterprise_data_for_user
+// when the cache holds the tree key; the cache is rewritten afterwards.
+func Load(ctx context.Context, c *rest.Client, k Keys, cache *Cache) (*Enterprise, Stats, error) {
+	var st Stats
+	state := &cacheState{Raw: NewRaw()}
+	if cache != nil {
+		if s, err := cache.read(k.DataKey); err == nil {
+			state, st.FromDisk = s, true
+		}
+	}
+	treeKey := k.TreeKey
+	if treeKey == nil {
+		treeKey = state.treeKey
+	}
+	if treeKey == nil {
+		if err := fetchKeys(ctx, c, k, state); err != nil {
+			return nil, st, err
+		}
+		treeKey = state.treeKey
+	}
+	rsaKey, ecKey := enterpriseKeys(state, treeKey)
+	token := state.Token
+	for {
+		var rs pb.EnterpriseDataResponse
+		err := c.Call(ctx, "enterprise/get_enterprise_data_for_user", &pb.EnterpriseDataRequest{ContinuationToken: token}, &rs,
+			rest.WithSessionToken(k.SessionToken), rest.WithAPIVersion(2))
+		if err != nil {
+			return nil, st, fmt.Errorf("enterprise data: %w", err)
+		}
+		st.Pages++
+		if rs.CacheStatus == pb.CacheStatus_CLEAR {
+			state.Raw.Clear()
+		}
+		if g := rs.GeneralData; g != nil && (state.Raw.Name == "" || rs.CacheStatus == pb.CacheStatus_CLEAR) {
+			state.Raw.Name = g.EnterpriseName
+		}
+		if g := rs.GeneralData; g != nil && g.Distributor {
+			state.Raw.Distributor = true
+		}
+		for _, d := range rs.Data {
+			state.Raw.Apply(d)
+		}
+		token = rs.ContinuationToken
+		if !rs.HasMore {
+			break
+		}
+		if st.Pages >= maxPages {
+			return nil, st, errors.New("enterprise data: the server keeps sending pages")
+		}
+	}
+	state.Token = token
+	state.treeKey = treeKey
+	if cache != nil {
+		// A cache that cannot be written only costs a full sync next time.
+		_ = cache.write(state, k.DataKey)
+	}
+	e := build(state.Raw, treeKey, rsaKey, ecKey)
+	e.ID = k.EnterpriseID
+	return e, st, nil
+}
+
+// fetchKeys calls get_enterprise_data_keys and decrypts the tree key with
+// the admin's keys by keyTypeId (brief 02 §1.3).
+func fetchKeys(ctx context.Context, c *rest.Client, k Keys, state *cacheState) error {
+	var rs pb.GetEnterpriseDataKeysResponse
+	if err := c.Call(ctx, "enterprise/get_enterprise_data_keys", &pb.GetEnterpriseDataKeysRequest{}, &rs,
+		rest.WithSessionToken(k.SessionToken)); err != nil {
+		return fmt.Errorf("enterprise keys: %w", err)
+	}
+	tk := rs.GetTreeKey()
+	if tk == nil || tk.TreeKey == "" {
+		return errors.New("enterprise keys: the server sent no tree key")
+	}
+	enc, err := crypto.Base64URLDecode(tk.TreeKey)
+	if err != nil {
+		return fmt.Errorf("enterprise keys: tree key is not base64url")
+	}
+	var key []byte
+	switch tk.KeyTypeId {
+	case pb.BackupKeyType_ENCRYPTED_BY_DATA_KEY:
+		key, err = crypto.DecryptAESv1(enc, k.DataKey)
+	case pb.BackupKeyType_ENCRYPTED_BY_PUBLIC_KEY:
+		if k.RSAKey == nil {
+			return errors.New("enterprise keys: tree key needs the account RSA key, which is missing")
+		}
+		key, err = crypto.DecryptRSA(enc, k.RSAKey)
+	case pb.BackupKeyType_ENCRYPTED_BY_DATA_KEY_GCM:
+		key, err = crypto.DecryptAESv2(enc, k.DataKey)
+	case pb.BackupKeyType_ENCRYPTED_BY_PUBLIC_KEY_ECC:
+		if k.ECKey == nil {
+			return errors.New("enterprise keys: tree key needs the account EC key, which is missing")
+		}
+		key, err = crypto.DecryptEC(enc, k.ECKey)
+	default:
+		return fmt.Errorf("enterprise keys: unsupported tree key type %d", tk.KeyTypeId)
+	}
+	if err != nil || len(key) != 32 {
+		return errors.New("enterprise keys: the tree key does not decrypt with this account's keys")
+	}
+	state.treeKey = key
+	if ek := rs.GetEnterpriseKeys(); ek != nil {
+		state.RSAPrivateEnc, state.ECPrivateEnc = ek.RsaEncryptedPrivateKey, ek.EccEncryptedPrivateKey
+	}
+	return nil
+}
+
+// enterpriseKeys decrypts the enterprise key pairs (AES-GCM under the tree
+// key); failures leave them nil, as Commander records them empty.
+func enterpriseKeys(state *cacheState, treeKey []byte) (*rsa.PrivateKey, *ecdh.PrivateKey) {
+	var rk *rsa.PrivateKey
+	var ek *ecdh.PrivateKey
+	if der, err := crypto.DecryptAESv2(state.RSAPrivateEnc, treeKey); err == nil {
+		rk, _ = crypto.LoadRSAPrivateKey(der)
+	}
+	if raw, err := crypto.DecryptAESv2(state.ECPrivateEnc, treeKey); err == nil {
+		ek, _ = crypto.LoadECPrivateKey(raw)
+	}
+	return rk, ek
+}
