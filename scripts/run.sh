@@ -32,8 +32,8 @@ cat "$DATA/sandbox.log" >&2
 # First run: log in with the demo password and turn persistent login on.
 # Later runs: the stored clone code logs in without a password.
 if ! ./bin/keeper --config "$CONFIG" --batch-mode whoami >/dev/null 2>&1; then
-	KEEPER_PASSWORD="$PASSWORD" ./bin/keeper --config "$CONFIG" login "$ADMIN"
-	./bin/keeper --config "$CONFIG" this-device persistent-login on
+	printf 'login %s\nthis-device persistent-login on\n' "$ADMIN" |
+		KEEPER_PASSWORD="$PASSWORD" ./bin/keeper --config "$CONFIG" -
 fi
 
 echo >&2

@@ -4,26 +4,172 @@
 package app
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
 
+	"golang.org/x/term"
+
+	"github.com/keeper-go/keeper/internal/command"
+	"github.com/keeper-go/keeper/internal/commands"
+	"github.com/keeper-go/keeper/internal/config"
+	"github.com/keeper-go/keeper/internal/session"
 	"github.com/keeper-go/keeper/internal/version"
 )
 
 // Main runs keeper with the given arguments (without the program name) and
 // returns the process exit code.
 func Main(args []string) int {
-	return run(args, os.Stdout, os.Stderr)
+	return runIO(args, os.Stdin, os.Stdout, os.Stderr, term.IsTerminal(int(os.Stdin.Fd())))
 }
 
+// run is Main for tests without a terminal.
 func run(args []string, stdout, stderr io.Writer) int {
-	for _, a := range args {
-		if a == "--version" {
-			fmt.Fprintf(stdout, "keeper version %s\n", version.Version)
-			return 0
-		}
+	return runIO(args, strings.NewReader(""), stdout, stderr, false)
+}
+
+// app is one keeper process.
+type app struct {
+	opts     *globalOptions
+	in       io.Reader
+	out, err io.Writer
+	tty      bool
+	quiet    bool
+	m        *session.Manager
+	reg      *command.Registry
+	disp     *command.Dispatcher
+	env      *command.Env
+	history  *[]string
+}
+
+func runIO(args []string, stdin io.Reader, stdout, stderr io.Writer, tty bool) int {
+	opts, rest, err := parseGlobal(args)
+	if err != nil {
+		return report(stderr, err)
 	}
-	fmt.Fprintln(stderr, "keeper: not implemented yet")
-	return 1
+	if opts.Version {
+		fmt.Fprintf(stdout, "keeper version %s\n", version.Version)
+		return ExitOK
+	}
+	if opts.Help {
+		globalUsage(stdout)
+		return ExitOK
+	}
+	a, err := newApp(opts, stdin, stdout, stderr, tty)
+	if err != nil {
+		return report(stderr, err)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	switch {
+	case len(rest) == 0 && tty:
+		stop() // the shell handles Ctrl-C itself
+		return a.shell(context.Background())
+	case len(rest) == 1 && rest[0] == "shell" && tty:
+		stop()
+		return a.shell(context.Background())
+	case len(rest) == 0 || (len(rest) == 1 && rest[0] == "-"):
+		return report(stderr, a.disp.RunLines(ctx, a.env, stdin, a.echo))
+	}
+	return report(stderr, a.disp.Run(ctx, a.env, rest))
+}
+
+func newApp(o *globalOptions, stdin io.Reader, stdout, stderr io.Writer, tty bool) (*app, error) {
+	cwd, _ := os.Getwd()
+	home, _ := os.UserHomeDir()
+	path := config.Locate(o.Config, os.Getenv("KEEPER_CONFIG_FILE"), cwd, home)
+	cfg, warnings, err := config.Load(path)
+	if err != nil {
+		return nil, err
+	}
+	for _, w := range warnings {
+		fmt.Fprintln(stderr, "warning: "+w)
+	}
+	server, err := resolveServer(o.Server)
+	if err != nil {
+		return nil, err
+	}
+	a := &app{opts: o, in: stdin, out: stdout, err: stderr, tty: tty, history: new([]string)}
+	a.quiet = o.BatchMode || (cfg.BatchMode != nil && *cfg.BatchMode)
+	password := o.Password
+	if password == "" {
+		password = os.Getenv("KEEPER_PASSWORD")
+	}
+	so := session.Options{ConfigPath: path, Config: cfg, Server: server, User: o.User, Password: password,
+		NewLogin: o.NewLogin, FailOnThrottle: o.FailOnThrottle,
+		Notify: func(msg string) { fmt.Fprintln(stderr, msg) }}
+	if o.Debug || (cfg.Debug != nil && *cfg.Debug) {
+		so.Debug = stderr
+	}
+	if tty && !a.quiet {
+		so.PromptPassword = a.promptPassword
+	}
+	a.m = session.New(so)
+	if o.Proxy != "" {
+		a.m.SetProxy(o.Proxy)
+	}
+	a.reg = command.NewRegistry()
+	deps := &commands.Deps{M: a.m, Status: a.status}
+	a.reg.Add(commands.All(deps)...)
+	a.reg.Add(a.builtins()...)
+	a.disp = &command.Dispatcher{Registry: a.reg}
+	a.env = &command.Env{In: stdin, Out: stdout, Err: stderr, State: &state{m: a.m}, Vars: map[string]string{}, Interactive: tty}
+	return a, nil
+}
+
+// status prints a status line on stderr unless in batch mode.
+func (a *app) status(format string, args ...any) {
+	if !a.quiet {
+		fmt.Fprintf(a.err, format+"\n", args...)
+	}
+}
+
+func (a *app) echo(line string) {
+	if a.opts.Debug {
+		fmt.Fprintf(a.err, "> %s\n", line)
+	}
+}
+
+func (a *app) promptPassword(ctx context.Context, username string) (string, error) {
+	fmt.Fprintf(a.err, "Enter master password for %s\nPassword: ", username)
+	f, ok := a.in.(*os.File)
+	if !ok {
+		return "", session.ErrNoCredentials
+	}
+	type result struct {
+		pw  []byte
+		err error
+	}
+	ch := make(chan result, 1)
+	go func() {
+		pw, err := term.ReadPassword(int(f.Fd()))
+		ch <- result{pw, err}
+	}()
+	select {
+	case <-ctx.Done():
+		fmt.Fprintln(a.err)
+		return "", ctx.Err()
+	case r := <-ch:
+		fmt.Fprintln(a.err)
+		if r.err != nil {
+			return "", r.err
+		}
+		if len(r.pw) == 0 {
+			return "", errCancelled
+		}
+		return string(r.pw), nil
+	}
+}
+
+// errCancelled is an empty password or another user cancellation.
+var errCancelled = errors.New("cancelled")
+
+// historyPath is the shell history file next to the config.
+func (a *app) historyPath() string {
+	return filepath.Join(filepath.Dir(a.m.ConfigPath()), "keeper_history")
 }

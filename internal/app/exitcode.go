@@ -1,5 +1,18 @@
 package app
 
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+
+	"github.com/keeper-go/keeper/internal/command"
+	"github.com/keeper-go/keeper/internal/keeper/auth"
+	"github.com/keeper-go/keeper/internal/keeper/rest"
+	"github.com/keeper-go/keeper/internal/session"
+)
+
 // Exit codes of the keeper binary. They are a public contract for scripts:
 // never renumber them. README.md documents the same table.
 const (
@@ -15,3 +28,44 @@ const (
 type usageError struct{ msg string }
 
 func (e *usageError) Error() string { return e.msg }
+
+// exitCode maps an error to the documented exit code.
+func exitCode(err error) int {
+	var (
+		ue   *usageError
+		cue  *command.UsageError
+		unk  *command.UnknownCommandError
+		step *auth.StepError
+		rr   *auth.RegionRedirectError
+		api  *rest.APIError
+		nerr net.Error
+	)
+	switch {
+	case err == nil:
+		return ExitOK
+	case errors.As(err, &ue), errors.As(err, &cue), errors.As(err, &unk):
+		return ExitUsage
+	case errors.Is(err, context.Canceled), errors.Is(err, errCancelled):
+		return ExitCancelled
+	case errors.Is(err, auth.ErrAuthFailed), errors.Is(err, auth.ErrNoPassword), errors.Is(err, session.ErrNoCredentials),
+		errors.Is(err, auth.ErrSessionExpired), errors.As(err, &step), errors.As(err, &rr):
+		return ExitAuth
+	case errors.As(err, &api), errors.As(err, &nerr), errors.Is(err, context.DeadlineExceeded):
+		return ExitServer
+	}
+	return ExitError
+}
+
+// report prints err (one line, on stderr) and returns its exit code.
+func report(stderr io.Writer, err error) int {
+	if err == nil {
+		return ExitOK
+	}
+	code := exitCode(err)
+	if code == ExitCancelled {
+		fmt.Fprintln(stderr, "keeper: cancelled")
+		return code
+	}
+	fmt.Fprintf(stderr, "keeper: %v\n", err)
+	return code
+}

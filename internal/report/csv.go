@@ -21,7 +21,7 @@ func renderCSV(buf *bytes.Buffer, r Report) {
 		if r.Headers[0] == "#" {
 			start = 1
 		}
-		writeCSVRow(buf, titles(r.Headers)[start:])
+		writeCSVRow(buf, r.titles()[start:])
 	}
 	for _, row := range r.Rows {
 		fields := make([]string, 0, len(row))

@@ -26,6 +26,10 @@ type Report struct {
 	Rows [][]any
 	// RowNumbers adds a leading "#" column numbered from 1 (table only).
 	RowNumbers bool
+	// Title converts a header for table and CSV output; nil means
+	// FieldToTitle. Use Verbatim for headers already meant for display and
+	// CapitalizeWords for Commander's "capitalize each word" listings.
+	TitleFunc func(string) string
 	// JSON, when non-nil, is marshalled for --format json instead of Rows, so
 	// commands can publish an explicit, stable output struct.
 	JSON any

@@ -29,7 +29,7 @@ const (
 
 // renderTable writes the table (and title) for r to buf.
 func renderTable(buf *bytes.Buffer, r Report) {
-	headers := titles(r.Headers)
+	headers := r.titles()
 	if r.RowNumbers && len(headers) > 0 {
 		headers = append([]string{"#"}, headers...)
 	}

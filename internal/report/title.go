@@ -43,3 +43,36 @@ func titles(headers []string) []string {
 	}
 	return out
 }
+
+// Verbatim returns a header unchanged.
+func Verbatim(h string) string { return h }
+
+// CapitalizeWords splits on '_' and capitalizes each word without
+// Commander's ID/UID upper-casing ("node_id" -> "Node Id"), as enterprise-info
+// does for nodes, teams and roles.
+func CapitalizeWords(field string) string {
+	var words []string
+	for _, w := range strings.Split(field, "_") {
+		if w != "" {
+			words = append(words, capitalize(w))
+		}
+	}
+	return strings.Join(words, " ")
+}
+
+// titles converts the report's headers for table and CSV output.
+func (r Report) titles() []string {
+	f := r.TitleFunc
+	if f == nil {
+		return titles(r.Headers)
+	}
+	out := make([]string, len(r.Headers))
+	for i, h := range r.Headers {
+		if h == "#" {
+			out[i] = h
+		} else {
+			out[i] = f(h)
+		}
+	}
+	return out
+}

@@ -1,0 +1,5 @@
+package app
+
+import "github.com/keeper-go/keeper/internal/version"
+
+func versionString() string { return version.Version }
