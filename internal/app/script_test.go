@@ -1,0 +1,90 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/keeper-go/keeper/internal/keeper/crypto"
+	"github.com/keeper-go/keeper/internal/sandbox"
+)
+
+// sandboxPassword is the demo admin password of the suite's sandbox.
+const sandboxPassword = "Script-Password-1!"
+
+func TestMain(m *testing.M) {
+	os.Exit(testscript.RunMain(m, map[string]func() int{
+		"keeper": func() int { return Main(os.Args[1:]) },
+	}))
+}
+
+// TestScripts runs testdata/script/*.txtar: the real keeper binary, one
+// shot at a time, against one keeper-sandbox started for the suite. Every
+// script gets its own config.json (so its own device) pointing at it.
+func TestScripts(t *testing.T) {
+	dir := t.TempDir()
+	sb, err := sandbox.Start(context.Background(), sandbox.Options{DBPath: filepath.Join(dir, "sandbox.db"),
+		Listen: "127.0.0.1:0", AdminPassword: sandboxPassword, Iterations: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sb.Close() })
+	testscript.Run(t, testscript.Params{
+		Dir: filepath.Join("..", "..", "testdata", "script"),
+		Setup: func(env *testscript.Env) error {
+			cfg := map[string]any{"server": sb.URL(), "server_key_id": sb.KeyID(),
+				"server_public_key": crypto.Base64URLEncode(sb.PublicKey()), "ca_file": sb.CAFile()}
+			b, _ := json.Marshal(cfg)
+			path := filepath.Join(env.WorkDir, ".keeper", "config.json")
+			if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+				return err
+			}
+			env.Setenv("HOME", env.WorkDir)
+			env.Setenv("KEEPER_CONFIG_FILE", path)
+			env.Setenv("SANDBOX_PASSWORD", sandboxPassword)
+			return os.WriteFile(path, b, 0o600)
+		},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			// exits N CMD ARGS... runs CMD and asserts its exit code.
+			"exits": func(ts *testscript.TestScript, neg bool, args []string) {
+				if neg || len(args) < 2 {
+					ts.Fatalf("usage: exits CODE command [args...]")
+				}
+				want, err := strconv.Atoi(args[0])
+				if err != nil {
+					ts.Fatalf("exits: bad code %q", args[0])
+				}
+				err = ts.Exec(args[1], args[2:]...)
+				got := 0
+				var ee *exec.ExitError
+				if errors.As(err, &ee) {
+					got = ee.ExitCode()
+				} else if err != nil {
+					ts.Fatalf("exits: %v", err)
+				}
+				if got != want {
+					ts.Fatalf("exit code %d, want %d", got, want)
+				}
+			},
+			// mode PATH PERM asserts a file's permission bits (octal).
+			"mode": func(ts *testscript.TestScript, neg bool, args []string) {
+				if len(args) != 2 {
+					ts.Fatalf("usage: mode PATH PERM")
+				}
+				fi, err := os.Stat(ts.MkAbs(args[0]))
+				ts.Check(err)
+				want, _ := strconv.ParseUint(args[1], 8, 32)
+				if (uint64(fi.Mode().Perm()) == want) == neg {
+					ts.Fatalf("%s has mode %o", args[0], fi.Mode().Perm())
+				}
+			},
+		},
+	})
+}
