@@ -166,3 +166,7 @@ func (s *Sandbox) Close() error {
 	}
 	return err
 }
+
+// Requests returns how many API requests the sandbox has received (round
+// trips, for benchmarks).
+func (s *Sandbox) Requests() int64 { return s.srv.Requests() }

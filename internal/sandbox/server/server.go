@@ -207,3 +207,6 @@ func unmarshal(c *call, m proto.Message) error {
 	}
 	return nil
 }
+
+// Requests returns how many /api/rest requests the server has answered.
+func (s *Server) Requests() int64 { return s.n.Load() }

@@ -1,0 +1,188 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/creack/pty"
+
+	"github.com/keeper-go/keeper/internal/keeper/crypto"
+	"github.com/keeper-go/keeper/internal/sandbox"
+)
+
+// term drives one keeper process on a pseudo-terminal.
+type ptyTerm struct {
+	t    *testing.T
+	cmd  *exec.Cmd
+	f    *os.File
+	mu   sync.Mutex
+	buf  bytes.Buffer
+	seen int
+	done chan struct{}
+}
+
+func startTerm(t *testing.T, bin string, env []string) *ptyTerm {
+	t.Helper()
+	cmd := exec.Command(bin)
+	cmd.Env = env
+	f, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 40, Cols: 200})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tm := &ptyTerm{t: t, cmd: cmd, f: f, done: make(chan struct{})}
+	go func() {
+		defer close(tm.done)
+		b := make([]byte, 4096)
+		for {
+			n, err := f.Read(b)
+			tm.mu.Lock()
+			tm.buf.Write(b[:n])
+			tm.mu.Unlock()
+			if err != nil {
+				return
+			}
+		}
+	}()
+	t.Cleanup(func() { f.Close(); _ = cmd.Process.Kill() })
+	return tm
+}
+
+// expect waits until s appears in the output after what earlier expects
+// consumed. The deadline only guards against a hang; it is not a speed test.
+func (tm *ptyTerm) expect(s string) {
+	tm.t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		tm.mu.Lock()
+		out := tm.buf.String()
+		tm.mu.Unlock()
+		if i := strings.Index(out[tm.seen:], s); i >= 0 {
+			tm.seen += i + len(s)
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	tm.mu.Lock()
+	defer tm.mu.Unlock()
+	tm.t.Fatalf("never saw %q; output after last match:\n%q", s, tm.buf.String()[tm.seen:])
+}
+
+func (tm *ptyTerm) send(s string) {
+	tm.t.Helper()
+	if _, err := io.WriteString(tm.f, s); err != nil {
+		tm.t.Fatal(err)
+	}
+}
+
+func (tm *ptyTerm) wait() int {
+	tm.t.Helper()
+	err := tm.cmd.Wait()
+	<-tm.done
+	if ee, ok := err.(*exec.ExitError); ok {
+		return ee.ExitCode()
+	}
+	if err != nil {
+		tm.t.Fatal(err)
+	}
+	return 0
+}
+
+// TestShellOnPTY exercises the interactive shell through a pseudo-terminal:
+// prompt, completion of a command and a flag, Ctrl-C at the prompt, a
+// failing command followed by a working one, Ctrl-D, and history recalled
+// in a second shell.
+func TestShellOnPTY(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "keeper")
+	build := exec.Command("go", "build", "-o", bin, "github.com/keeper-go/keeper/cmd/keeper")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	sb, err := sandbox.Start(context.Background(), sandbox.Options{DBPath: filepath.Join(dir, "sb", "sandbox.db"),
+		Listen: "127.0.0.1:0", AdminPassword: sandboxPassword, Iterations: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sb.Close() })
+	cfgPath := filepath.Join(dir, "home", ".keeper", "config.json")
+	if err := os.MkdirAll(filepath.Dir(cfgPath), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	cfg, _ := json.Marshal(map[string]any{"server": sb.URL(), "server_key_id": sb.KeyID(),
+		"server_public_key": crypto.Base64URLEncode(sb.PublicKey()), "ca_file": sb.CAFile()})
+	if err := os.WriteFile(cfgPath, cfg, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := []string{"HOME=" + filepath.Join(dir, "home"), "KEEPER_CONFIG_FILE=" + cfgPath, "TERM=xterm", "PATH=" + os.Getenv("PATH")}
+	setup := exec.Command(bin, "-")
+	setup.Env = append(env, "KEEPER_PASSWORD="+sandboxPassword)
+	setup.Stdin = strings.NewReader("login admin@msp.sandbox\nthis-device persistent-login on\n")
+	if out, err := setup.CombinedOutput(); err != nil {
+		t.Fatalf("setup: %v\n%s", err, out)
+	}
+
+	sh := startTerm(t, bin, env)
+	sh.expect("Not logged in> ")
+	sh.send("whoami\r")
+	sh.expect("User: admin@msp.sandbox")
+	sh.expect("Keeper> ")
+
+	// Tab completion of a command, then of a flag.
+	sh.send("msp-inf\t")
+	sh.expect("msp-info ")
+	sh.send("--verb\t")
+	sh.expect("--verbose ")
+	sh.send("\r")
+	sh.expect("Node Name")
+	sh.expect("Acme Dental")
+	sh.expect("Keeper> ")
+
+	// Ctrl-C at the prompt clears the line and keeps the shell.
+	sh.send("half a line")
+	sh.send("\x03")
+	sh.expect("Keeper> ")
+
+	// A failing command prints one error; the next one works.
+	sh.send("bogus-command\r")
+	sh.expect(`error: unknown command "bogus-command"`)
+	sh.expect("Keeper> ")
+	sh.send("mi -mc 2003\r")
+	sh.expect("Cobalt Legal")
+	sh.expect("Keeper> ")
+
+	// Ctrl-D leaves; the last command succeeded.
+	sh.send("\x04")
+	if code := sh.wait(); code != 0 {
+		t.Fatalf("shell exit code %d", code)
+	}
+
+	hist := filepath.Join(filepath.Dir(cfgPath), "keeper_history")
+	fi, err := os.Stat(hist)
+	if err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("history file: %v %v", fi, err)
+	}
+
+	// A second shell recalls the history with the Up arrow.
+	sh2 := startTerm(t, bin, env)
+	sh2.expect("Not logged in> ")
+	sh2.send("\x1b[A")
+	sh2.expect("mi -mc 2003")
+	sh2.send("\r")
+	sh2.expect("Cobalt Legal")
+	sh2.send("quit\r")
+	if code := sh2.wait(); code != 0 {
+		t.Fatalf("second shell exit code %d", code)
+	}
+}
