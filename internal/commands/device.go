@@ -160,7 +160,10 @@ func parseDuration(s string) (int64, error) {
 		if m == nil {
 			return 0, fmt.Errorf("invalid duration %q: use minutes or e.g. 30mi, 2h, 1d, 1h30mi", s)
 		}
-		n, _ := strconv.ParseInt(m[1], 10, 64)
+		n, err := strconv.ParseInt(m[1], 10, 64)
+		if err != nil || n > 525600 {
+			return 0, fmt.Errorf("timeout must be at most one year")
+		}
 		mult := map[string]int64{"years": 525600, "y": 525600, "months": 43200, "mo": 43200, "days": 1440, "d": 1440,
 			"hours": 60, "h": 60, "minutes": 1, "mi": 1, "m": 1}[m[2]]
 		total += n * mult
