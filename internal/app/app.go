@@ -18,6 +18,7 @@ import (
 	"github.com/keeper-go/keeper/internal/command"
 	"github.com/keeper-go/keeper/internal/commands"
 	"github.com/keeper-go/keeper/internal/config"
+	"github.com/keeper-go/keeper/internal/keeper/auth"
 	"github.com/keeper-go/keeper/internal/session"
 	"github.com/keeper-go/keeper/internal/version"
 )
@@ -117,7 +118,7 @@ func newApp(o *globalOptions, stdin io.Reader, stdout, stderr io.Writer, tty boo
 	deps := &commands.Deps{M: a.m, Status: a.status}
 	a.reg.Add(commands.All(deps)...)
 	a.reg.Add(a.builtins()...)
-	a.disp = &command.Dispatcher{Registry: a.reg}
+	a.disp = &command.Dispatcher{Registry: a.reg, Renew: a.renew}
 	a.env = &command.Env{In: stdin, Out: stdout, Err: stderr, State: &state{m: a.m}, Vars: map[string]string{}, Interactive: tty}
 	return a, nil
 }
@@ -172,4 +173,19 @@ var errCancelled = errors.New("cancelled")
 // historyPath is the shell history file next to the config.
 func (a *app) historyPath() string {
 	return filepath.Join(filepath.Dir(a.m.ConfigPath()), "keeper_history")
+}
+
+// renew handles a session that expired while the process was running (a
+// long shell): it logs in again, silently with persistent login, and tells
+// the dispatcher to retry the command once.
+func (a *app) renew(ctx context.Context, err error) bool {
+	if !errors.Is(err, auth.ErrSessionExpired) || !a.m.LoggedIn() {
+		return false
+	}
+	if rerr := a.m.Renew(ctx); rerr != nil {
+		fmt.Fprintf(a.err, "the session expired and could not be renewed (%v); log in again\n", rerr)
+		return false
+	}
+	a.status("Session expired; logged in again")
+	return true
 }

@@ -14,6 +14,10 @@ import (
 // Dispatcher runs command lines against a registry.
 type Dispatcher struct {
 	Registry *Registry
+	// Renew, when set, is asked about a failed command; if it restores the
+	// session (e.g. an expired session renewed through persistent login)
+	// and returns true, the command runs once more.
+	Renew func(ctx context.Context, err error) bool
 }
 
 // FlagSet builds a fresh FlagSet for cmd and returns it with its runner.
@@ -59,7 +63,15 @@ func (d *Dispatcher) Run(ctx context.Context, env *Env, argv []string) error {
 			return err
 		}
 	}
-	return run(ctx, env, fs.Args())
+	err := run(ctx, env, fs.Args())
+	if err != nil && d.Renew != nil && d.Renew(ctx, err) {
+		fs, run = FlagSet(cmd)
+		if perr := fs.Parse(args); perr != nil {
+			return err
+		}
+		return run(ctx, env, fs.Args())
+	}
+	return err
 }
 
 // rewriteLegacy turns Commander's single-dash multi-letter options into

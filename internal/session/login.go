@@ -166,17 +166,18 @@ func (m *Manager) Enterprise(ctx context.Context, refresh bool) (*enterprise.Ent
 	}
 	if m.mc != nil {
 		if m.mc.Enterprise == nil || refresh {
-			var e *enterprise.Enterprise
-			err := m.Do(ctx, func() error {
-				var err error
-				e, _, err = enterprise.Load(ctx, c, enterprise.Keys{SessionToken: m.mc.Token, DataKey: m.sess.DataKey,
-					TreeKey: m.mc.TreeKey, EnterpriseID: m.mc.ID}, nil)
-				return err
-			})
+			mc := m.mc
+			e, _, err := enterprise.Load(ctx, c, enterprise.Keys{SessionToken: mc.Token, DataKey: m.sess.DataKey,
+				TreeKey: mc.TreeKey, EnterpriseID: mc.ID}, nil)
+			if errors.Is(err, auth.ErrSessionExpired) {
+				// The managed-company session is gone; the caller renews the
+				// account session and the user switches again.
+				return nil, fmt.Errorf("the managed company session expired; run switch-to-mc again: %w", err)
+			}
 			if err != nil {
 				return nil, err
 			}
-			m.mc.Enterprise = e
+			mc.Enterprise = e
 		}
 		return m.mc.Enterprise, nil
 	}
