@@ -78,10 +78,7 @@ func (c *Completer) argCandidates(cmd *command.Command, prev []string, partial s
 	}
 	var out []string
 	for _, n := range c.State.CompletionNames(kind) {
-		if strings.ContainsAny(n, " \t'\"\\") {
-			n = "'" + strings.ReplaceAll(n, "'", `'\''`) + "'"
-		}
-		out = append(out, n)
+		out = append(out, escapeWord(n))
 	}
 	return out
 }
@@ -99,4 +96,17 @@ func suffixes(cands []string, partial string) [][]rune {
 		}
 	}
 	return out
+}
+
+// escapeWord backslash-escapes the characters the line splitter treats
+// specially, so a completed name with spaces stays one argument.
+func escapeWord(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if strings.ContainsRune(" \t'\"\\#", r) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
