@@ -63,7 +63,7 @@ func TestShellLoop(t *testing.T) {
 	st := &fakeState{label: "Keeper"}
 	fr := &fakeReader{lines: []any{"bogus", ErrInterrupt, "", `mi -mc "Acme Dental"`, "quit", "mi"}}
 	sh := &Shell{Reader: fr, Dispatcher: &command.Dispatcher{Registry: registry(&ran)},
-		Env: &command.Env{Out: io.Discard, Err: io.Discard, State: st, Vars: map[string]string{}},
+		Env:     &command.Env{Out: io.Discard, Err: io.Discard, State: st, Vars: map[string]string{}},
 		OnError: func(err error) { errs = append(errs, err) }}
 	if err := sh.Run(context.Background()); err != nil {
 		t.Fatal(err)
