@@ -46,6 +46,9 @@ type app struct {
 	disp     *command.Dispatcher
 	env      *command.Env
 	history  *[]string
+	// secret reads a password through the shell's line reader when the
+	// shell runs (readline owns the terminal then).
+	secret func(prompt string) ([]byte, error)
 }
 
 func runIO(args []string, stdin io.Reader, stdout, stderr io.Writer, tty bool) int {
@@ -137,7 +140,18 @@ func (a *app) echo(line string) {
 }
 
 func (a *app) promptPassword(ctx context.Context, username string) (string, error) {
-	fmt.Fprintf(a.err, "Enter master password for %s\nPassword: ", username)
+	fmt.Fprintf(a.err, "Enter master password for %s\n", username)
+	if a.secret != nil {
+		pw, err := a.secret("Password: ")
+		if err != nil {
+			return "", errCancelled
+		}
+		if len(pw) == 0 {
+			return "", errCancelled
+		}
+		return string(pw), nil
+	}
+	fmt.Fprint(a.err, "Password: ")
 	f, ok := a.in.(*os.File)
 	if !ok {
 		return "", session.ErrNoCredentials

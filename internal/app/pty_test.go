@@ -181,6 +181,21 @@ func TestShellOnPTY(t *testing.T) {
 	sh2.expect("mi -mc 2003")
 	sh2.send("\r")
 	sh2.expect("Cobalt Legal")
+	sh2.send("logout\r")
+	sh2.expect("Logged out")
+	sh2.expect("Not logged in> ")
+	// A login in the shell asks for the password without echo.
+	sh2.send("login --new-login admin@msp.sandbox\r")
+	sh2.expect("Password: ")
+	sh2.send(sandboxPassword + "\r")
+	sh2.expect("Logged in as admin@msp.sandbox")
+	sh2.expect("Keeper> ")
+	sh2.mu.Lock()
+	echoed := strings.Contains(sh2.buf.String(), sandboxPassword)
+	sh2.mu.Unlock()
+	if echoed {
+		t.Fatal("the password was echoed to the terminal")
+	}
 	sh2.send("quit\r")
 	if code := sh2.wait(); code != 0 {
 		t.Fatalf("second shell exit code %d", code)

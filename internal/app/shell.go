@@ -21,6 +21,10 @@ func (a *app) shell(ctx context.Context) int {
 		return report(a.err, fmt.Errorf("cannot start the shell: %w", err))
 	}
 	defer r.Close()
+	if pr, ok := r.(shell.PasswordReader); ok {
+		a.secret = pr.ReadPassword
+		defer func() { a.secret = nil }()
+	}
 	ints := make(chan os.Signal, 1)
 	signal.Notify(ints, os.Interrupt)
 	defer signal.Stop(ints)

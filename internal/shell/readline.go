@@ -63,3 +63,19 @@ func (r *rl) Readline() (string, error) {
 
 func (r *rl) SetPrompt(p string) { r.r.SetPrompt(p) }
 func (r *rl) Close() error       { return r.r.Close() }
+
+// ReadPassword reads a line without echo through the same terminal reader,
+// so a login prompted in the middle of the shell does not race readline
+// for the input.
+func (r *rl) ReadPassword(prompt string) ([]byte, error) {
+	b, err := r.r.ReadPassword(prompt)
+	if errors.Is(err, readline.ErrInterrupt) {
+		return nil, ErrInterrupt
+	}
+	return b, err
+}
+
+// PasswordReader is implemented by line readers that can read a secret.
+type PasswordReader interface {
+	ReadPassword(prompt string) ([]byte, error)
+}
