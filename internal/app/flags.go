@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/spf13/pflag"
+
+	"github.com/keeper-go/keeper/internal/command"
 )
 
 // globalOptions are the process-wide flags that come before the command.
@@ -92,6 +94,6 @@ func globalUsage(w io.Writer) {
 	o := &globalOptions{}
 	fmt.Fprintf(w, "Usage: keeper [OPTIONS] [COMMAND] [COMMAND_OPTIONS]\n\n")
 	fmt.Fprintf(w, "With no command keeper opens the interactive shell; `keeper -` reads commands from stdin.\n\n")
-	fmt.Fprintf(w, "Options:\n%s\n", newGlobalFlagSet(o).FlagUsages())
+	fmt.Fprintf(w, "Options:\n%s\n", command.FlagUsages(newGlobalFlagSet(o)))
 	fmt.Fprintf(w, "Type \"keeper help\" for the list of commands.\n")
 }

@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/spf13/pflag"
 )
 
 // WriteHelp lists commands by group with their aliases and summaries.
@@ -56,7 +58,7 @@ func WriteCommandHelp(w io.Writer, c *Command, invokedAs string) error {
 	if len(c.Aliases) > 0 {
 		fmt.Fprintf(w, "\nAliases: %s\n", strings.Join(c.Aliases, ", "))
 	}
-	if f := fs.FlagUsages(); f != "" {
+	if f := FlagUsages(fs); f != "" {
 		fmt.Fprintf(w, "\nOptions:\n%s", f)
 	}
 	if len(c.LegacyShort) > 0 {
@@ -74,4 +76,11 @@ func WriteCommandHelp(w io.Writer, c *Command, invokedAs string) error {
 		}
 	}
 	return nil
+}
+
+// FlagUsages is pflag's flag listing without the "[=true|false]" it appends
+// to boolean flags (padded with spaces so the columns stay aligned).
+func FlagUsages(fs *pflag.FlagSet) string {
+	const noise = "[=true|false]"
+	return strings.ReplaceAll(fs.FlagUsages(), noise, strings.Repeat(" ", len(noise)))
 }

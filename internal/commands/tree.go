@@ -95,10 +95,11 @@ func writeTree(w io.Writer, e *enterprise.Enterprise, scope map[int64]bool, verb
 	sort.Slice(roots, func(i, j int) bool { return strings.ToLower(roots[i].Name) < strings.ToLower(roots[j].Name) })
 	var b strings.Builder
 	for _, r := range roots {
-		t := build(r, 0)
+		depth := 0
 		if r.ParentId != 0 {
-			t = build(r, 1)
+			depth = 1 // a --node scope: show the top node bracketed like any child
 		}
+		t := build(r, depth)
 		b.WriteString(t.label + "\n")
 		printChildren(&b, t.children, " ")
 	}

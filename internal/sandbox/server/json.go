@@ -190,5 +190,3 @@ func (j *jsonCall) ownID(id int64, field string) error {
 	}
 	return nil
 }
-
-func (j *jsonCall) server() *Server { return j.srv }
