@@ -4,7 +4,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/keeper-go/keeper/internal/config"
 	"github.com/keeper-go/keeper/internal/keeper/crypto"
 	"github.com/keeper-go/keeper/internal/sandbox"
 	"github.com/keeper-go/keeper/internal/sandbox/seed"
@@ -141,48 +141,31 @@ func serve(args []string, stderr io.Writer) error {
 	return nil
 }
 
-// writeClientConfig merges the sandbox's coordinates into a keeper
-// config.json (server, server key, CA file, demo user), keeping other keys.
+// writeClientConfig points a keeper config.json at this sandbox (server,
+// server key, CA file, demo user), keeping every other key.
 func writeClientConfig(path string, sb *sandbox.Sandbox) error {
-	cfg := map[string]any{}
-	if b, err := os.ReadFile(path); err == nil {
-		if err := json.Unmarshal(b, &cfg); err != nil {
-			return fmt.Errorf("client config %s is not valid JSON", path)
-		}
-	} else if !errors.Is(err, os.ErrNotExist) {
+	cfg, _, err := config.Load(path)
+	if err != nil {
 		return err
 	}
-	if cfg["server"] != sb.URL() {
+	if cfg.Server != sb.URL() {
 		// A different sandbox address means a different device registry.
-		for _, k := range []string{"device_token", "private_key", "clone_code"} {
-			delete(cfg, k)
-		}
+		cfg.DeviceToken, cfg.PrivateKey, cfg.CloneCode = "", "", ""
 	}
-	cfg["server"] = sb.URL()
-	cfg["server_key_id"] = sb.KeyID()
-	cfg["server_public_key"] = crypto.Base64URLEncode(sb.PublicKey())
+	cfg.Server = sb.URL()
+	cfg.ServerKeyID = int(sb.KeyID())
+	cfg.ServerPublicKey = crypto.Base64URLEncode(sb.PublicKey())
 	if sb.CAFile() != "" {
 		abs, err := filepath.Abs(sb.CAFile())
 		if err != nil {
 			return err
 		}
-		cfg["ca_file"] = abs
+		cfg.CAFile = abs
 	}
-	if _, ok := cfg["user"]; !ok {
-		cfg["user"] = seed.AdminEmail
+	if cfg.User == "" {
+		cfg.User = seed.AdminEmail
 	}
-	b, err := json.MarshalIndent(cfg, "", "  ")
-	if err != nil {
-		return err
-	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return err
-	}
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, append(b, '\n'), 0o600); err != nil {
-		return err
-	}
-	return os.Rename(tmp, path)
+	return cfg.Save(path)
 }
 
 func seedCmd(args []string, stderr io.Writer) error {

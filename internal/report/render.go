@@ -9,6 +9,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/keeper-go/keeper/internal/fsutil"
 )
 
 // Report is one listing: what every command hands to Render.
@@ -89,38 +91,15 @@ func outputPath(name string, f Format) string {
 	return name + "." + string(f)
 }
 
-// writeFileAtomic writes data to a temporary file beside path, syncs it and
-// renames it over path. An existing file keeps its permission bits; a new
-// one gets 0644.
-func writeFileAtomic(path string, data []byte) (err error) {
+// writeFileAtomic replaces path atomically. An existing file keeps its
+// permission bits; a new one gets 0644.
+func writeFileAtomic(path string, data []byte) error {
 	mode := fs.FileMode(0o644)
-	if st, statErr := os.Stat(path); statErr == nil {
+	if st, err := os.Stat(path); err == nil {
 		if st.IsDir() {
 			return errors.New("is a directory")
 		}
 		mode = st.Mode().Perm()
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if _, err = tmp.Write(data); err != nil {
-		return err
-	}
-	if err = tmp.Chmod(mode); err != nil {
-		return err
-	}
-	if err = tmp.Sync(); err != nil {
-		return err
-	}
-	if err = tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	return fsutil.WriteFile(path, data, mode)
 }

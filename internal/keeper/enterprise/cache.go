@@ -6,8 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 
+	"github.com/keeper-go/keeper/internal/fsutil"
 	"github.com/keeper-go/keeper/internal/keeper/crypto"
 )
 
@@ -67,23 +67,7 @@ func (c *Cache) write(s *cacheState, dataKey []byte) error {
 	if err := gob.NewEncoder(&buf).Encode(s); err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(c.Path), ".enterprise-cache-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if err := tmp.Chmod(0o600); err != nil {
-		tmp.Close()
-		return err
-	}
-	if _, err := tmp.Write(buf.Bytes()); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), c.Path)
+	return fsutil.WriteFile(c.Path, buf.Bytes(), 0o600)
 }
 
 // Remove deletes the cache file (enterprise-down --force, logout).
