@@ -7,6 +7,7 @@ import (
 	"os/signal"
 
 	"github.com/keeper-go/keeper/internal/shell"
+	"github.com/keeper-go/keeper/internal/version"
 )
 
 // shell runs the interactive REPL; its exit code is that of the last command.
@@ -29,7 +30,7 @@ func (a *app) shell(ctx context.Context) int {
 	signal.Notify(ints, os.Interrupt)
 	defer signal.Stop(ints)
 	if !a.quiet {
-		fmt.Fprintf(a.err, "keeper %s — type help for commands, quit or Ctrl-D to leave.\n", versionString())
+		fmt.Fprintf(a.err, "keeper %s — type help for commands, quit or Ctrl-D to leave.\n", version.Version)
 		if u := a.m.Username(); u != "" {
 			fmt.Fprintf(a.err, "Server %s, user %s (logged in on first command).\n", a.m.Server(), u)
 		} else {

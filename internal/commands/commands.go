@@ -6,9 +6,6 @@
 package commands
 
 import (
-	"fmt"
-	"io"
-
 	"github.com/keeper-go/keeper/internal/command"
 	"github.com/keeper-go/keeper/internal/session"
 )
@@ -42,5 +39,3 @@ func (d *Deps) status(format string, args ...any) {
 		d.Status(format, args...)
 	}
 }
-
-func println(w io.Writer, s string) { fmt.Fprintln(w, s) }

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/keeper-go/keeper/internal/command"
+	"github.com/keeper-go/keeper/internal/keeper/auth"
 )
 
 func thisDeviceCmd(d *Deps) *command.Command {
@@ -100,7 +101,7 @@ type deviceSettings struct {
 
 func deviceView(env *command.Env, d *Deps, format string) error {
 	s := d.M.Session()
-	v := deviceSettings{DeviceName: deviceName(), DataKeyPresent: s.Summary.DataKeyOnDevice,
+	v := deviceSettings{DeviceName: auth.DeviceName(), DataKeyPresent: s.Summary.DataKeyOnDevice,
 		PersistentLogin:   s.Summary.PersistentLogin && s.Summary.Enforcements["restrict_persistent_login"] != "true",
 		DeviceLogoutTimer: "Default", ConfigFile: d.M.ConfigPath()}
 	if s.Summary.LogoutTimerMS > 0 {

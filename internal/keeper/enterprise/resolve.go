@@ -95,18 +95,7 @@ func (e *Enterprise) Node(name string) (*Node, error) {
 			found = append(found, n)
 		}
 	}
-	switch len(found) {
-	case 0:
-		return nil, &NotFoundError{What: "node", Name: name}
-	case 1:
-		return found[0], nil
-	}
-	amb := &AmbiguousError{What: "node", Name: name}
-	for _, n := range found {
-		amb.Candidates = append(amb.Candidates, fmt.Sprintf("%s (%d)", e.NodePath(n.NodeId), n.NodeId))
-	}
-	sort.Strings(amb.Candidates)
-	return nil, amb
+	return only("node", name, found, func(n *Node) string { return fmt.Sprintf("%s (%d)", e.NodePath(n.NodeId), n.NodeId) })
 }
 
 // Role resolves a role by id or display name (case-insensitive).
@@ -122,18 +111,7 @@ func (e *Enterprise) Role(name string) (*Role, error) {
 			found = append(found, r)
 		}
 	}
-	switch len(found) {
-	case 0:
-		return nil, &NotFoundError{What: "role", Name: name}
-	case 1:
-		return found[0], nil
-	}
-	amb := &AmbiguousError{What: "role", Name: name}
-	for _, r := range found {
-		amb.Candidates = append(amb.Candidates, fmt.Sprintf("%s (%d)", r.Name, r.RoleId))
-	}
-	sort.Strings(amb.Candidates)
-	return nil, amb
+	return only("role", name, found, func(r *Role) string { return fmt.Sprintf("%s (%d)", r.Name, r.RoleId) })
 }
 
 // Team resolves a team by uid or name (case-insensitive).
@@ -147,18 +125,7 @@ func (e *Enterprise) Team(name string) (*Team, error) {
 			found = append(found, t)
 		}
 	}
-	switch len(found) {
-	case 0:
-		return nil, &NotFoundError{What: "team", Name: name}
-	case 1:
-		return found[0], nil
-	}
-	amb := &AmbiguousError{What: "team", Name: name}
-	for _, t := range found {
-		amb.Candidates = append(amb.Candidates, fmt.Sprintf("%s (%s)", t.Name, t.UID))
-	}
-	sort.Strings(amb.Candidates)
-	return nil, amb
+	return only("team", name, found, func(t *Team) string { return fmt.Sprintf("%s (%s)", t.Name, t.UID) })
 }
 
 // User resolves a user by enterprise user id, email or alias
@@ -228,4 +195,22 @@ func (e *Enterprise) Children(id int64) []*Node {
 	}
 	sort.Slice(out, func(i, j int) bool { return strings.ToLower(out[i].Name) < strings.ToLower(out[j].Name) })
 	return out
+}
+
+// only returns the single match, or a not-found or ambiguity error listing
+// the candidates by label.
+func only[T any](what, name string, found []T, label func(T) string) (T, error) {
+	var zero T
+	switch len(found) {
+	case 0:
+		return zero, &NotFoundError{What: what, Name: name}
+	case 1:
+		return found[0], nil
+	}
+	amb := &AmbiguousError{What: what, Name: name}
+	for _, f := range found {
+		amb.Candidates = append(amb.Candidates, label(f))
+	}
+	sort.Strings(amb.Candidates)
+	return zero, amb
 }

@@ -190,3 +190,13 @@ func (j *jsonCall) ownID(id int64, field string) error {
 	}
 	return nil
 }
+
+// newID reads an id field the client allocated and checks it belongs to the
+// session's enterprise.
+func (j *jsonCall) newID(cmd map[string]any, field string) (int64, error) {
+	id, err := need(cmd, field)
+	if err != nil {
+		return 0, err
+	}
+	return id, j.ownID(id, field)
+}

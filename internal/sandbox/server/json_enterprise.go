@@ -27,11 +27,8 @@ func allocateIDs(j *jsonCall, cmd map[string]any) (map[string]any, error) {
 }
 
 func nodeAdd(j *jsonCall, cmd map[string]any) (map[string]any, error) {
-	id, err := need(cmd, "node_id")
+	id, err := j.newID(cmd, "node_id")
 	if err != nil {
-		return nil, err
-	}
-	if err := j.ownID(id, "node_id"); err != nil {
 		return nil, err
 	}
 	parent, err := need(cmd, "parent_id")
@@ -149,11 +146,8 @@ func (j *jsonCall) nodeExists(id int64) error {
 }
 
 func roleAdd(j *jsonCall, cmd map[string]any) (map[string]any, error) {
-	id, err := need(cmd, "role_id")
+	id, err := j.newID(cmd, "role_id")
 	if err != nil {
-		return nil, err
-	}
-	if err := j.ownID(id, "role_id"); err != nil {
 		return nil, err
 	}
 	node, err := need(cmd, "node_id")

@@ -10,11 +10,8 @@ import (
 )
 
 func userAdd(j *jsonCall, cmd map[string]any) (map[string]any, error) {
-	id, err := need(cmd, "enterprise_user_id")
+	id, err := j.newID(cmd, "enterprise_user_id")
 	if err != nil {
-		return nil, err
-	}
-	if err := j.ownID(id, "enterprise_user_id"); err != nil {
 		return nil, err
 	}
 	node, err := need(cmd, "node_id")
