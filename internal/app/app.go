@@ -18,7 +18,6 @@ import (
 	"github.com/keeper-go/keeper/internal/command"
 	"github.com/keeper-go/keeper/internal/commands"
 	"github.com/keeper-go/keeper/internal/config"
-	"github.com/keeper-go/keeper/internal/keeper/auth"
 	"github.com/keeper-go/keeper/internal/session"
 	"github.com/keeper-go/keeper/internal/version"
 )
@@ -105,7 +104,7 @@ func newApp(o *globalOptions, stdin io.Reader, stdout, stderr io.Writer, tty boo
 		password = os.Getenv("KEEPER_PASSWORD")
 	}
 	so := session.Options{ConfigPath: path, Config: cfg, Server: server, User: o.User, Password: password,
-		NewLogin: o.NewLogin, FailOnThrottle: o.FailOnThrottle,
+		NewLogin: o.NewLogin, FailOnThrottle: o.FailOnThrottle, Proxy: o.Proxy,
 		Notify: func(msg string) { fmt.Fprintln(stderr, msg) }}
 	if o.Debug || (cfg.Debug != nil && *cfg.Debug) {
 		so.Debug = stderr
@@ -114,14 +113,11 @@ func newApp(o *globalOptions, stdin io.Reader, stdout, stderr io.Writer, tty boo
 		so.PromptPassword = a.promptPassword
 	}
 	a.m = session.New(so)
-	if o.Proxy != "" {
-		a.m.SetProxy(o.Proxy)
-	}
 	a.reg = command.NewRegistry()
 	deps := &commands.Deps{M: a.m, Status: a.status}
 	a.reg.Add(commands.All(deps)...)
 	a.reg.Add(a.builtins()...)
-	a.disp = &command.Dispatcher{Registry: a.reg, Renew: a.renew}
+	a.disp = &command.Dispatcher{Registry: a.reg}
 	a.env = &command.Env{In: stdin, Out: stdout, Err: stderr, State: &state{m: a.m}, Vars: map[string]string{}, Interactive: tty}
 	return a, nil
 }
@@ -187,19 +183,4 @@ var errCancelled = errors.New("cancelled")
 // historyPath is the shell history file next to the config.
 func (a *app) historyPath() string {
 	return filepath.Join(filepath.Dir(a.m.ConfigPath()), "keeper_history")
-}
-
-// renew handles a session that expired while the process was running (a
-// long shell): it logs in again, silently with persistent login, and tells
-// the dispatcher to retry the command once.
-func (a *app) renew(ctx context.Context, err error) bool {
-	if !errors.Is(err, auth.ErrSessionExpired) || !a.m.LoggedIn() {
-		return false
-	}
-	if rerr := a.m.Renew(ctx); rerr != nil {
-		fmt.Fprintf(a.err, "the session expired and could not be renewed (%v); log in again\n", rerr)
-		return false
-	}
-	a.status("Session expired; logged in again")
-	return true
 }

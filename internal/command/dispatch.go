@@ -11,13 +11,11 @@ import (
 	"github.com/spf13/pflag"
 )
 
-// Dispatcher runs command lines against a registry.
+// Dispatcher runs command lines against a registry. Session renewal is
+// not its business: the session retries the one call that met an expired
+// session, so a command never runs twice.
 type Dispatcher struct {
 	Registry *Registry
-	// Renew, when set, is asked about a failed command; if it restores the
-	// session (e.g. an expired session renewed through persistent login)
-	// and returns true, the command runs once more.
-	Renew func(ctx context.Context, err error) bool
 }
 
 // FlagSet builds a fresh FlagSet for cmd and returns it with its runner.
@@ -63,15 +61,7 @@ func (d *Dispatcher) Run(ctx context.Context, env *Env, argv []string) error {
 			return err
 		}
 	}
-	err := run(ctx, env, fs.Args())
-	if err != nil && d.Renew != nil && d.Renew(ctx, err) {
-		fs, run = FlagSet(cmd)
-		if perr := fs.Parse(args); perr != nil {
-			return err
-		}
-		return run(ctx, env, fs.Args())
-	}
-	return err
+	return run(ctx, env, fs.Args())
 }
 
 // rewriteLegacy turns Commander's single-dash multi-letter options into

@@ -8,6 +8,7 @@ import (
 
 	"github.com/keeper-go/keeper/internal/keeper/auth"
 	"github.com/keeper-go/keeper/internal/keeper/enterprise"
+	"github.com/keeper-go/keeper/internal/keeper/msp"
 	"github.com/keeper-go/keeper/internal/keeper/rest"
 	"github.com/keeper-go/keeper/internal/sandbox"
 	"github.com/keeper-go/keeper/internal/sandbox/seed"
@@ -64,18 +65,16 @@ func TestEnterpriseLoadAndIncrementalSync(t *testing.T) {
 	}
 
 	// A change made through a JSON command arrives through an incremental sync.
-	var alloc struct {
-		BaseID int64 `json:"base_id"`
-	}
-	if err := c.ExecuteV2(ctx, s.JSON(), map[string]any{"command": "enterprise_allocate_ids", "number_requested": 1}, &alloc); err != nil {
+	var alloc enterprise.AllocatedIDs
+	if err := c.Execute(ctx, s.JSON(), enterprise.AllocateIDs{NumberRequested: 1}, &alloc); err != nil {
 		t.Fatal(err)
 	}
-	enc, err := seed.EncryptDisplayName(e.TreeKey, "Tokyo")
+	enc, err := enterprise.EncryptData(e.TreeKey, "Tokyo")
 	if err != nil {
 		t.Fatal(err)
 	}
 	asia, _ := e.Node("Asia Pacific")
-	res, err := c.ExecuteBatch(ctx, s.JSON(), []map[string]any{{"command": "node_add", "node_id": alloc.BaseID, "parent_id": asia.NodeId, "encrypted_data": enc}})
+	res, err := c.ExecuteBatch(ctx, s.JSON(), []rest.Command{enterprise.NodeAdd{NodeID: alloc.BaseID, ParentID: asia.NodeId, EncryptedData: enc}})
 	if err != nil || !res[0].OK() {
 		t.Fatalf("node_add: %v %+v", err, res)
 	}
@@ -91,7 +90,7 @@ func TestEnterpriseLoadAndIncrementalSync(t *testing.T) {
 		t.Fatalf("incremental sync missed the new node: %v", err)
 	}
 	// Deletes arrive as tombstones.
-	if err := c.ExecuteV2(ctx, s.JSON(), map[string]any{"command": "node_delete", "node_id": alloc.BaseID}, nil); err != nil {
+	if err := c.Execute(ctx, s.JSON(), enterprise.NodeDelete{NodeID: alloc.BaseID}, nil); err != nil {
 		t.Fatal(err)
 	}
 	e3, _, err := enterprise.Load(ctx, c, keys(s), cache)
@@ -123,7 +122,7 @@ func TestManagedCompanyLogin(t *testing.T) {
 		t.Fatal(err)
 	}
 	mc, _ := e.ManagedCompany("Acme Dental")
-	tok, treeKey, err := enterprise.LoginToMC(ctx, c, s.SessionToken, mc.McEnterpriseId, e.TreeKey)
+	tok, treeKey, err := msp.LoginToMC(ctx, c, s.SessionToken, mc.McEnterpriseId, e)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,9 +6,10 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/keeper-go/keeper/internal/config"
+	"github.com/keeper-go/keeper/internal/fsutil"
 	"github.com/keeper-go/keeper/internal/keeper/auth"
 	"github.com/keeper-go/keeper/internal/keeper/crypto"
-	"github.com/keeper-go/keeper/internal/keeper/enterprise"
 )
 
 // LoginOptions are the choices of the `login` command.
@@ -22,9 +23,32 @@ type LoginOptions struct {
 // device, user and clone code to config.json.
 func (m *Manager) Login(ctx context.Context, o LoginOptions) error {
 	m.reset()
+	return m.login(ctx, o)
+}
+
+// login replaces the account session, keeping the enterprise data and the
+// managed-company context (session renewal relies on that).
+//
+// Parallel keeper processes share one config and the server rotates the
+// clone code at every login, so the login runs under an advisory lock on
+// the config, starts from the credentials on disk (another process may have
+// rotated them a moment ago) and writes the new clone code before
+// releasing the lock.
+func (m *Manager) login(ctx context.Context, o LoginOptions) error {
+	m.sess = nil
 	c, err := m.Client()
 	if err != nil {
 		return err
+	}
+	if path := m.opts.ConfigPath; path != "" {
+		unlock, err := fsutil.Lock(path + ".lock")
+		if err != nil {
+			return err
+		}
+		defer unlock()
+		if err := m.reloadCredentials(); err != nil {
+			return err
+		}
 	}
 	username := strings.ToLower(strings.TrimSpace(o.Username))
 	if username == "" {
@@ -73,6 +97,9 @@ func (m *Manager) Login(ctx context.Context, o LoginOptions) error {
 		return err
 	}
 	m.sess = sess
+	if m.loader != nil {
+		m.loader.Keys.SessionToken = sess.SessionToken
+	}
 	if sess.Summary.PersistentLogin && !sess.Summary.DataKeyOnDevice {
 		// Commander registers the device data key after every login.
 		_ = sess.RegisterDataKey(ctx, c)
@@ -80,25 +107,50 @@ func (m *Manager) Login(ctx context.Context, o LoginOptions) error {
 	return nil
 }
 
-// persist writes what a login step wants kept into config.json.
+// reloadCredentials takes the persistent-login credentials from the config
+// file as it is now on disk (another process may have logged in since this
+// one read it). Called with the config lock held.
+func (m *Manager) reloadCredentials() error {
+	fresh, _, err := config.Load(m.opts.ConfigPath)
+	if err != nil {
+		return err
+	}
+	m.cfg.DeviceToken, m.cfg.PrivateKey, m.cfg.CloneCode = fresh.DeviceToken, fresh.PrivateKey, fresh.CloneCode
+	if fresh.User != "" {
+		m.cfg.User = fresh.User
+	}
+	return nil
+}
+
+// persist writes what a login step wants kept into config.json: it merges
+// the device, user and clone code into the file as it is on disk, so keys
+// another process wrote meanwhile survive. Called with the config lock held.
 func (m *Manager) persist(st auth.State) error {
-	if st.Device != nil {
-		m.cfg.DeviceToken = crypto.Base64URLEncode(st.Device.Token)
-		m.cfg.PrivateKey = crypto.Base64URLEncode(st.Device.PrivateKey)
+	apply := func(c *config.Config) {
+		if st.Device != nil {
+			c.DeviceToken = crypto.Base64URLEncode(st.Device.Token)
+			c.PrivateKey = crypto.Base64URLEncode(st.Device.PrivateKey)
+		}
+		if st.Username != "" {
+			c.User = st.Username
+		}
+		if len(st.CloneCode) > 0 {
+			c.CloneCode = crypto.Base64URLEncode(st.CloneCode)
+		}
+		if c.Server == "" || m.opts.Server != "" {
+			c.Server = m.Server()
+		}
 	}
-	if st.Username != "" {
-		m.cfg.User = st.Username
-	}
-	if len(st.CloneCode) > 0 {
-		m.cfg.CloneCode = crypto.Base64URLEncode(st.CloneCode)
-	}
-	if m.cfg.Server == "" || m.opts.Server != "" {
-		m.cfg.Server = m.Server()
-	}
+	apply(m.cfg)
 	if m.opts.ConfigPath == "" {
 		return nil
 	}
-	return m.cfg.Save(m.opts.ConfigPath)
+	disk, _, err := config.Load(m.opts.ConfigPath)
+	if err != nil {
+		return err
+	}
+	apply(disk)
+	return disk.Save(m.opts.ConfigPath)
 }
 
 // EnsureLogin logs in on demand: persistent login without a prompt when the
@@ -107,7 +159,7 @@ func (m *Manager) EnsureLogin(ctx context.Context) error {
 	if m.sess != nil {
 		return nil
 	}
-	return m.Login(ctx, LoginOptions{})
+	return m.login(ctx, LoginOptions{})
 }
 
 // Logout ends the session on the server and forgets it locally; config.json
@@ -125,140 +177,6 @@ func (m *Manager) Logout(ctx context.Context) error {
 }
 
 func (m *Manager) reset() {
-	m.sess, m.ent, m.mc = nil, nil, nil
+	m.sess, m.ent, m.mc, m.loader = nil, nil, nil, nil
 	m.mcs = map[int32]*MC{}
-}
-
-// Renew handles an expired session in a long-running shell: it drops the
-// session and logs in again, which succeeds silently with persistent login.
-func (m *Manager) Renew(ctx context.Context) error {
-	m.reset()
-	return m.EnsureLogin(ctx)
-}
-
-// Do runs fn and, if the session expired, renews it once and retries.
-func (m *Manager) Do(ctx context.Context, fn func() error) error {
-	err := fn()
-	if errors.Is(err, auth.ErrSessionExpired) {
-		if rerr := m.Renew(ctx); rerr != nil {
-			return fmt.Errorf("the session expired and could not be renewed: %w", rerr)
-		}
-		if m.opts.Notify != nil {
-			m.opts.Notify("Session expired; logged in again")
-		}
-		return fn()
-	}
-	return err
-}
-
-// Enterprise returns the enterprise data of the current context (the MC
-// after switch-to-mc), loading or syncing it as needed.
-func (m *Manager) Enterprise(ctx context.Context, refresh bool) (*enterprise.Enterprise, error) {
-	if err := m.EnsureLogin(ctx); err != nil {
-		return nil, err
-	}
-	if !m.sess.Summary.IsEnterpriseAdmin {
-		return nil, ErrNotAdmin
-	}
-	c, err := m.Client()
-	if err != nil {
-		return nil, err
-	}
-	if m.mc != nil {
-		if m.mc.Enterprise == nil || refresh {
-			mc := m.mc
-			e, _, err := enterprise.Load(ctx, c, enterprise.Keys{SessionToken: mc.Token, DataKey: m.sess.DataKey,
-				TreeKey: mc.TreeKey, EnterpriseID: mc.ID}, nil)
-			if errors.Is(err, auth.ErrSessionExpired) {
-				// The managed-company session is gone; the caller renews the
-				// account session and the user switches again.
-				return nil, fmt.Errorf("the managed company session expired; run switch-to-mc again: %w", err)
-			}
-			if err != nil {
-				return nil, err
-			}
-			mc.Enterprise = e
-		}
-		return m.mc.Enterprise, nil
-	}
-	if m.ent == nil || refresh {
-		var e *enterprise.Enterprise
-		err := m.Do(ctx, func() error {
-			var err error
-			e, _, err = enterprise.Load(ctx, c, m.keys(), m.cache())
-			return err
-		})
-		if err != nil {
-			return nil, err
-		}
-		m.ent = e
-	}
-	return m.ent, nil
-}
-
-// DropEnterpriseCache forgets cached enterprise data (enterprise-down -f).
-func (m *Manager) DropEnterpriseCache() error {
-	m.ent = nil
-	if c := m.cache(); c != nil {
-		return c.Remove()
-	}
-	return nil
-}
-
-func (m *Manager) keys() enterprise.Keys {
-	s := m.sess
-	return enterprise.Keys{SessionToken: s.SessionToken, DataKey: s.DataKey, RSAKey: s.Summary.RSAKey, ECKey: s.Summary.ECKey,
-		EnterpriseID: s.Summary.EnterpriseID}
-}
-
-// MSP returns the MSP's own enterprise data, refusing non-MSPs and
-// sessions switched into a managed company (as Commander does).
-func (m *Manager) MSP(ctx context.Context, refresh bool) (*enterprise.Enterprise, error) {
-	e, err := m.Enterprise(ctx, refresh)
-	if err != nil {
-		return nil, err
-	}
-	if m.mc != nil || !e.IsMSP() {
-		return nil, ErrNotMSP
-	}
-	return e, nil
-}
-
-// SwitchToMC switches the enterprise context to a managed company.
-func (m *Manager) SwitchToMC(ctx context.Context, nameOrID string) (*MC, error) {
-	if m.mc != nil {
-		return nil, fmt.Errorf("already switched to managed company id=%d; run switch-to-msp first", m.mc.ID)
-	}
-	e, err := m.MSP(ctx, false)
-	if err != nil {
-		return nil, err
-	}
-	mc, err := e.ManagedCompany(nameOrID)
-	if err != nil {
-		return nil, err
-	}
-	if cached, ok := m.mcs[mc.McEnterpriseId]; ok {
-		m.mc = cached
-		return cached, nil
-	}
-	c, err := m.Client()
-	if err != nil {
-		return nil, err
-	}
-	tok, tree, err := enterprise.LoginToMC(ctx, c, m.sess.SessionToken, mc.McEnterpriseId, e.TreeKey)
-	if err != nil {
-		return nil, err
-	}
-	sw := &MC{ID: mc.McEnterpriseId, Name: mc.McEnterpriseName, Token: tok, TreeKey: tree}
-	m.mcs[sw.ID], m.mc = sw, sw
-	return sw, nil
-}
-
-// SwitchToMSP returns to the MSP context; it reports false if not switched.
-func (m *Manager) SwitchToMSP() bool {
-	if m.mc == nil {
-		return false
-	}
-	m.mc = nil
-	return true
 }

@@ -54,26 +54,21 @@ type Options struct {
 	PromptPassword func(ctx context.Context, username string) (string, error)
 	Notify         func(msg string) // status lines for stderr
 	Debug          io.Writer
+	Proxy          string // --proxy override of the config's proxy
 }
 
-// Manager holds the process's session state.
+// Manager holds the process's session state: the account session, the
+// enterprise data of the admin's own enterprise and the managed company
+// switched to, if any. It is not safe for concurrent use.
 type Manager struct {
 	opts   Options
 	cfg    *config.Config
 	client *rest.Client
 	sess   *auth.Session
 	ent    *enterprise.Enterprise
+	loader *enterprise.Loader
 	mc     *MC
 	mcs    map[int32]*MC
-}
-
-// MC is a managed company the MSP admin switched to.
-type MC struct {
-	ID         int32
-	Name       string
-	Token      []byte
-	TreeKey    []byte
-	Enterprise *enterprise.Enterprise
 }
 
 // New returns a Manager; nothing is sent until a command needs it.
@@ -128,9 +123,6 @@ func (m *Manager) LoggedIn() bool { return m.sess != nil }
 // Session returns the account session (nil when logged out).
 func (m *Manager) Session() *auth.Session { return m.sess }
 
-// CurrentMC returns the managed company switched to, or nil.
-func (m *Manager) CurrentMC() *MC { return m.mc }
-
 // Client returns the REST client, building it from config on first use.
 func (m *Manager) Client() (*rest.Client, error) {
 	if m.client != nil {
@@ -179,8 +171,8 @@ func (m *Manager) httpClient() (*http.Client, error) {
 		}
 		tr.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
 	}
-	if m.cfg.Proxy != "" {
-		u, err := url.Parse(m.cfg.Proxy)
+	if proxy := m.proxy(); proxy != "" {
+		u, err := url.Parse(proxy)
 		if err != nil || u.Host == "" {
 			return nil, fmt.Errorf("config %s: invalid proxy URL", m.opts.ConfigPath)
 		}
@@ -189,8 +181,12 @@ func (m *Manager) httpClient() (*http.Client, error) {
 	return &http.Client{Transport: tr, Timeout: 120 * time.Second}, nil
 }
 
-// SetProxy sets the proxy for later connections (the --proxy flag).
-func (m *Manager) SetProxy(p string) { m.cfg.Proxy, m.client = p, nil }
+func (m *Manager) proxy() string {
+	if m.opts.Proxy != "" {
+		return m.opts.Proxy
+	}
+	return m.cfg.Proxy
+}
 
 // RoundTrips is the number of HTTP requests sent so far.
 func (m *Manager) RoundTrips() int64 {
@@ -213,18 +209,6 @@ func (m *Manager) cache() *enterprise.Cache {
 		fmt.Sprint(m.sess.Summary.EnterpriseID)}, "|")
 	return &enterprise.Cache{Path: m.cachePath(), Owner: owner}
 }
-
-// LoadedEnterprise returns the enterprise data of the current context if
-// already loaded, without any request.
-func (m *Manager) LoadedEnterprise() *enterprise.Enterprise {
-	if m.mc != nil {
-		return m.mc.Enterprise
-	}
-	return m.ent
-}
-
-// LoadedMSP returns the MSP's own enterprise data if loaded.
-func (m *Manager) LoadedMSP() *enterprise.Enterprise { return m.ent }
 
 // SetDebug turns protocol logging on (w non-nil) or off; the client is
 // rebuilt on the next request, the session stays.

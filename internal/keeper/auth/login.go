@@ -22,7 +22,9 @@ const MaxIterations = 10_000_000
 const maxSteps = 12
 
 // State is what a login wants persisted (config.json): written right after
-// device registration and again after LOGGED_IN.
+// device registration and again the moment LOGGED_IN arrives, before any
+// other request: the server has already rotated the clone code then, so a
+// failure of a later call must not leave the old one in the config.
 type State struct {
 	Username  string
 	Device    *Device
@@ -93,11 +95,7 @@ func Login(ctx context.Context, c *rest.Client, o Options) (*Session, error) {
 		}
 		switch rs.LoginState {
 		case authpb.LoginState_LOGGED_IN:
-			sess, err := loggedIn(ctx, c, rs, dev, username, password{})
-			if err != nil {
-				return nil, err
-			}
-			return sess, persistSession(sess, o.Persist)
+			return loggedIn(ctx, c, rs, dev, username, password{}, o.Persist)
 		case authpb.LoginState_REQUIRES_USERNAME:
 			if username == "" {
 				return nil, &StepError{Step: "username", Hint: "persistent login was not accepted; log in with your email"}
@@ -111,11 +109,7 @@ func Login(ctx context.Context, c *rest.Client, o Options) (*Session, error) {
 				return nil, err
 			}
 			if sess != nil {
-				s, err := loggedIn(ctx, c, sess, dev, username, pw)
-				if err != nil {
-					return nil, err
-				}
-				return s, persistSession(s, o.Persist)
+				return loggedIn(ctx, c, sess, dev, username, pw, o.Persist)
 			}
 			return nil, errors.New("login: unexpected reply to the password")
 		case authpb.LoginState_REGION_REDIRECT:

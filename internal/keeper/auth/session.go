@@ -47,7 +47,18 @@ func (s *Session) JSON() rest.JSONSession {
 	return rest.JSONSession{Token: s.SessionToken, Username: s.Username}
 }
 
-func loggedIn(ctx context.Context, c *rest.Client, rs *authpb.LoginResponse, dev *Device, username string, pw password) (*Session, error) {
+func loggedIn(ctx context.Context, c *rest.Client, rs *authpb.LoginResponse, dev *Device, username string, pw password,
+	persist func(State) error) (*Session, error) {
+	if rs.PrimaryUsername != "" {
+		username = rs.PrimaryUsername
+	}
+	// The server rotated the clone code when it answered: keep the new one
+	// before anything else can fail.
+	if persist != nil {
+		if err := persist(State{Username: username, Device: dev, CloneCode: rs.CloneCode}); err != nil {
+			return nil, err
+		}
+	}
 	if len(rs.EncryptedSessionToken) == 0 {
 		return nil, errors.New("login: the server sent no session token")
 	}
@@ -58,9 +69,6 @@ func loggedIn(ctx context.Context, c *rest.Client, rs *authpb.LoginResponse, dev
 	if rs.SessionTokenType != authpb.SessionTokenType_NO_RESTRICTION {
 		return nil, &StepError{Step: "restricted session", Hint: "log into the Keeper web vault to resolve the account restriction"}
 	}
-	if rs.PrimaryUsername != "" {
-		username = rs.PrimaryUsername
-	}
 	s := &Session{Username: username, AccountUID: rs.AccountUid, SessionToken: rs.EncryptedSessionToken, DataKey: dataKey,
 		CloneCode: rs.CloneCode, Device: dev}
 	if err := s.LoadSummary(ctx, c); err != nil {
@@ -69,8 +77,8 @@ func loggedIn(ctx context.Context, c *rest.Client, rs *authpb.LoginResponse, dev
 	return s, nil
 }
 
-// decryptDataKey recovers the data key per encryptedDataKeyType (brief 01
-// section 4.5).
+// decryptDataKey recovers the data key per encryptedDataKeyType, as
+// Commander's loginv3.py post_login_processing does.
 func decryptDataKey(rs *authpb.LoginResponse, dev *Device, pw password) ([]byte, error) {
 	switch rs.EncryptedDataKeyType {
 	case authpb.EncryptedDataKeyType_BY_PASSWORD:
@@ -98,13 +106,6 @@ func decryptDataKey(rs *authpb.LoginResponse, dev *Device, pw password) ([]byte,
 		return k, nil
 	}
 	return nil, &StepError{Step: fmt.Sprintf("data key type %s", rs.EncryptedDataKeyType), Hint: "not supported by this client"}
-}
-
-func persistSession(s *Session, persist func(State) error) error {
-	if persist == nil {
-		return nil
-	}
-	return persist(State{Username: s.Username, Device: s.Device, CloneCode: s.CloneCode})
 }
 
 // LoadSummary calls login/account_summary and decodes what this client uses.

@@ -37,16 +37,43 @@ type Stats struct {
 	FromDisk bool
 }
 
+// Loader keeps one enterprise's data between loads, as Commander's
+// params.enterprise_loader does: after the first load each Load asks only
+// for what changed since its continuation token. With a Cache the state
+// also survives the process. A Loader is not safe for concurrent use.
+type Loader struct {
+	// Keys are the credentials; the session manager updates SessionToken
+	// when a session is renewed.
+	Keys Keys
+	// Cache, when set, is read before the first load and rewritten after
+	// every load.
+	Cache *Cache
+	state *cacheState
+}
+
 // Load syncs the enterprise. With a cache (nil for none) it starts from the
 // cached data and continuation token and sends only get_enterprise_data_for_user
 // when the cache holds the tree key; the cache is rewritten afterwards.
 func Load(ctx context.Context, c *rest.Client, k Keys, cache *Cache) (*Enterprise, Stats, error) {
+	l := &Loader{Keys: k, Cache: cache}
+	return l.Load(ctx, c)
+}
+
+// Load brings the enterprise up to date and decodes it. A failed load
+// forgets the in-memory state, so the next one starts again from the cache
+// or from scratch and never from half-applied pages.
+func (l *Loader) Load(ctx context.Context, c *rest.Client) (*Enterprise, Stats, error) {
 	var st Stats
-	state := &cacheState{Raw: NewRaw()}
-	if cache != nil {
-		if s, err := cache.read(k.DataKey); err == nil {
+	k := l.Keys
+	state := l.state
+	l.state = nil
+	if state == nil && l.Cache != nil {
+		if s, err := l.Cache.read(k.DataKey); err == nil {
 			state, st.FromDisk = s, true
 		}
+	}
+	if state == nil {
+		state = &cacheState{Raw: NewRaw()}
 	}
 	treeKey := k.TreeKey
 	if treeKey == nil {
@@ -90,14 +117,19 @@ func Load(ctx context.Context, c *rest.Client, k Keys, cache *Cache) (*Enterpris
 	}
 	state.Token = token
 	state.treeKey = treeKey
-	if cache != nil {
+	if l.Cache != nil {
 		// A cache that cannot be written only costs a full sync next time.
-		_ = cache.write(state, k.DataKey)
+		_ = l.Cache.write(state, k.DataKey)
 	}
+	l.state = state
 	e := build(state.Raw, treeKey, rsaKey, ecKey)
 	e.ID = k.EnterpriseID
 	return e, st, nil
 }
+
+// Forget drops the in-memory state; the next Load starts from the cache or
+// with a full sync.
+func (l *Loader) Forget() { l.state = nil }
 
 // fetchKeys calls get_enterprise_data_keys and decrypts the tree key with
 // the admin's keys by keyTypeId (brief 02 §1.3).

@@ -1,5 +1,7 @@
-// Package msp holds Keeper's MSP constants (plans, file plans, add-ons) as
-// Commander defines them, and MSP helpers shared by the msp commands.
+// Package msp is the client side of MSP management: Keeper's plans, file
+// plans and add-ons as Commander defines them, the JSON commands that add,
+// update and remove managed companies, and managed-company sessions
+// (login_to_mc).
 package msp
 
 import "strings"

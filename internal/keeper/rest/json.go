@@ -23,24 +23,37 @@ type JSONSession struct {
 	Username string
 }
 
-// ExecuteV2 runs one JSON command. The automatic fields Commander adds are
-// filled in; out (may be nil) receives the whole JSON reply. A reply whose
-// result is not "success" is returned as *APIError with its result_code.
-func (c *Client) ExecuteV2(ctx context.Context, sess JSONSession, cmd map[string]any, out any) error {
-	name, _ := cmd["command"].(string)
-	rq := make(map[string]any, len(cmd)+6)
-	for k, v := range cmd {
-		rq[k] = v
+// Command is a typed JSON command: a struct whose JSON encoding holds the
+// command's own fields. CommandName is the wire name ("node_add"); the
+// "command" key and the session fields are added when it is sent.
+type Command interface {
+	CommandName() string
+}
+
+// Execute runs one typed JSON command. The automatic fields Commander adds
+// (client_time, locale, device_id, session_token, username, client_version)
+// are filled in; out (may be nil) receives the whole JSON reply. A reply
+// whose result is not "success" is returned as *APIError with its
+// result_code.
+func (c *Client) Execute(ctx context.Context, sess JSONSession, cmd Command, out any) error {
+	fields, err := encodeCommand(cmd)
+	if err != nil {
+		return err
 	}
-	rq["client_time"] = time.Now().UnixMilli()
-	rq["locale"] = c.opts.Locale
-	rq["device_id"] = "Commander"
-	rq["session_token"] = crypto.Base64URLEncode(sess.Token)
-	rq["username"] = strings.ToLower(sess.Username)
-	if _, ok := rq["client_version"]; !ok {
-		rq["client_version"] = c.opts.ClientVersion
+	name := cmd.CommandName()
+	add := func(k string, v any) {
+		b, _ := json.Marshal(v)
+		fields[k] = b
 	}
-	payload, err := json.Marshal(rq)
+	add("client_time", time.Now().UnixMilli())
+	add("locale", c.opts.Locale)
+	add("device_id", "Commander")
+	add("session_token", crypto.Base64URLEncode(sess.Token))
+	add("username", strings.ToLower(sess.Username))
+	if _, ok := fields["client_version"]; !ok {
+		add("client_version", c.opts.ClientVersion)
+	}
+	payload, err := json.Marshal(fields)
 	if err != nil {
 		return fmt.Errorf("%s: encode command: %w", name, err)
 	}
@@ -51,22 +64,18 @@ func (c *Client) ExecuteV2(ctx context.Context, sess JSONSession, cmd map[string
 			return err
 		}
 		c.debugJSON("<<<", name, body)
-		var rs struct {
-			Result     string `json:"result"`
-			ResultCode string `json:"result_code"`
-			Message    string `json:"message"`
-		}
+		var rs BatchResult
 		if len(body) == 0 || json.Unmarshal(body, &rs) != nil {
 			return fmt.Errorf("%s: malformed JSON reply from server", name)
 		}
-		if rs.Result != "success" {
+		if !rs.OK() {
 			if rs.ResultCode == "throttled" && attempt == 0 {
 				if err := c.opts.Sleep(ctx, 10*time.Second); err != nil {
 					return err
 				}
 				continue
 			}
-			return &APIError{Endpoint: name, Code: rs.ResultCode, Message: rs.Message, HTTPStatus: 200}
+			return rs.Err(name)
 		}
 		if out != nil {
 			if err := json.Unmarshal(body, out); err != nil {
@@ -77,12 +86,30 @@ func (c *Client) ExecuteV2(ctx context.Context, sess JSONSession, cmd map[string
 	}
 }
 
-// BatchResult is the server's answer to one command of a batch.
+// encodeCommand turns a typed command into its JSON fields plus "command".
+func encodeCommand(cmd Command) (map[string]json.RawMessage, error) {
+	b, err := json.Marshal(cmd)
+	if err != nil {
+		return nil, fmt.Errorf("%s: encode command: %w", cmd.CommandName(), err)
+	}
+	fields := map[string]json.RawMessage{}
+	if err := json.Unmarshal(b, &fields); err != nil {
+		return nil, fmt.Errorf("%s: a command must encode as a JSON object", cmd.CommandName())
+	}
+	name, _ := json.Marshal(cmd.CommandName())
+	fields["command"] = name
+	return fields, nil
+}
+
+// BatchResult is the server's answer to one JSON command (alone or in a
+// batch).
 type BatchResult struct {
-	Result     string         `json:"result"`
-	ResultCode string         `json:"result_code"`
-	Message    string         `json:"message"`
-	Raw        map[string]any `json:"-"`
+	Command    string `json:"command,omitempty"`
+	Result     string `json:"result"`
+	ResultCode string `json:"result_code"`
+	Message    string `json:"message"`
+	// Raw is the whole reply object, for command-specific fields.
+	Raw json.RawMessage `json:"-"`
 }
 
 // OK reports whether the command succeeded.
@@ -96,50 +123,75 @@ func (r BatchResult) Err(command string) error {
 	return &APIError{Endpoint: command, Code: r.ResultCode, Message: r.Message, HTTPStatus: 200}
 }
 
+// Decode unmarshals the command-specific fields of the reply into out.
+func (r BatchResult) Decode(out any) error {
+	if len(r.Raw) == 0 {
+		return nil
+	}
+	return json.Unmarshal(r.Raw, out)
+}
+
+// executeRequest is the `execute` batch command.
+type executeRequest struct {
+	Requests []map[string]json.RawMessage `json:"requests"`
+}
+
+func (executeRequest) CommandName() string { return "execute" }
+
 // ExecuteBatch sends cmds through `execute` requests of up to BatchSize
 // commands and returns one result per command, in order. A reply with fewer
 // results than requests has its remainder re-sent; a trailing `throttled`
-// result is retried after 10 seconds, as Commander does.
-func (c *Client) ExecuteBatch(ctx context.Context, sess JSONSession, cmds []map[string]any) ([]BatchResult, error) {
+// result is retried after 10 seconds, as Commander does. On error the
+// results of the commands already answered are returned with it, so a
+// caller knows exactly which commands ran.
+func (c *Client) ExecuteBatch(ctx context.Context, sess JSONSession, cmds []Command) ([]BatchResult, error) {
+	encoded := make([]map[string]json.RawMessage, len(cmds))
+	for i, cmd := range cmds {
+		f, err := encodeCommand(cmd)
+		if err != nil {
+			return nil, err
+		}
+		encoded[i] = f
+	}
 	results := make([]BatchResult, 0, len(cmds))
-	queue := cmds
+	queue := encoded
 	stalls := 0
 	for len(queue) > 0 {
 		n := min(len(queue), BatchSize)
-		chunk := queue[:n]
 		var rs struct {
-			Results []map[string]any `json:"results"`
+			Results []json.RawMessage `json:"results"`
 		}
-		if err := c.ExecuteV2(ctx, sess, map[string]any{"command": "execute", "requests": chunk}, &rs); err != nil {
+		if err := c.Execute(ctx, sess, executeRequest{Requests: queue[:n]}, &rs); err != nil {
 			return results, err
 		}
 		got := rs.Results
 		if len(got) > n {
 			return results, fmt.Errorf("execute: server returned %d results for %d commands", len(got), n)
 		}
-		if k := len(got); k > 0 {
-			if code, _ := got[k-1]["result_code"].(string); code == "throttled" {
-				got = got[:k-1]
-				if err := c.opts.Sleep(ctx, 10*time.Second); err != nil {
-					return results, err
-				}
+		parsed := make([]BatchResult, 0, len(got))
+		for _, raw := range got {
+			var r BatchResult
+			if json.Unmarshal(raw, &r) != nil {
+				return results, fmt.Errorf("execute: malformed result from server")
+			}
+			r.Raw = raw
+			parsed = append(parsed, r)
+		}
+		if k := len(parsed); k > 0 && parsed[k-1].ResultCode == "throttled" {
+			parsed = parsed[:k-1]
+			if err := c.opts.Sleep(ctx, 10*time.Second); err != nil {
+				return results, err
 			}
 		}
-		if len(got) == 0 {
+		if len(parsed) == 0 {
 			if stalls++; stalls > 3 {
 				return results, fmt.Errorf("execute: server made no progress on %d commands", len(queue))
 			}
 			continue
 		}
 		stalls = 0
-		for _, m := range got {
-			r := BatchResult{Raw: m}
-			r.Result, _ = m["result"].(string)
-			r.ResultCode, _ = m["result_code"].(string)
-			r.Message, _ = m["message"].(string)
-			results = append(results, r)
-		}
-		queue = queue[len(got):]
+		results = append(results, parsed...)
+		queue = queue[len(parsed):]
 	}
 	return results, nil
 }

@@ -214,19 +214,36 @@ func jsonServer(t *testing.T, batches *atomic.Int64) (*server, *httptest.Server)
 	})
 }
 
-func TestExecuteV2(t *testing.T) {
+type pingCmd struct {
+	EncryptedData string `json:"encrypted_data,omitempty"`
+	Password      string `json:"password,omitempty"`
+}
+
+func (pingCmd) CommandName() string { return "ping" }
+
+type nopeCmd struct{}
+
+func (nopeCmd) CommandName() string { return "nope" }
+
+type numberedCmd struct {
+	N int `json:"n"`
+}
+
+func (numberedCmd) CommandName() string { return "node_add" }
+
+func TestExecute(t *testing.T) {
 	var batches atomic.Int64
 	s, ts := jsonServer(t, &batches)
 	c := s.client(t, ts.URL, nil)
 	sess := rest.JSONSession{Token: []byte("t"), Username: "Admin@X.test"}
 	var out struct{ Pong string }
-	if err := c.ExecuteV2(context.Background(), sess, map[string]any{"command": "ping"}, &out); err != nil {
+	if err := c.Execute(context.Background(), sess, pingCmd{}, &out); err != nil {
 		t.Fatal(err)
 	}
 	if out.Pong != "admin@x.test" {
 		t.Fatalf("pong %q", out.Pong)
 	}
-	err := c.ExecuteV2(context.Background(), sess, map[string]any{"command": "nope"}, nil)
+	err := c.Execute(context.Background(), sess, nopeCmd{}, nil)
 	if !errors.Is(err, &rest.APIError{Code: "unknown_command"}) {
 		t.Fatalf("got %v", err)
 	}
@@ -236,9 +253,9 @@ func TestExecuteBatch(t *testing.T) {
 	var batches atomic.Int64
 	s, ts := jsonServer(t, &batches)
 	c := s.client(t, ts.URL, nil)
-	cmds := make([]map[string]any, 250)
+	cmds := make([]rest.Command, 250)
 	for i := range cmds {
-		cmds[i] = map[string]any{"command": "node_add", "n": i}
+		cmds[i] = numberedCmd{N: i}
 	}
 	res, err := c.ExecuteBatch(context.Background(), rest.JSONSession{Token: []byte("t"), Username: "a"}, cmds)
 	if err != nil {
@@ -248,8 +265,9 @@ func TestExecuteBatch(t *testing.T) {
 		t.Fatalf("%d results in %d batches", len(res), batches.Load())
 	}
 	for i, r := range res {
-		if !r.OK() || int(r.Raw["echo"].(float64)) != i {
-			t.Fatalf("result %d out of order: %v", i, r.Raw)
+		var echo struct{ Echo int }
+		if err := r.Decode(&echo); err != nil || !r.OK() || echo.Echo != i {
+			t.Fatalf("result %d out of order: %s", i, r.Raw)
 		}
 	}
 }
@@ -260,8 +278,8 @@ func TestDebugRedaction(t *testing.T) {
 	var log bytes.Buffer
 	c := s.client(t, ts.URL, func(o *rest.Options) { o.Debug = &log })
 	secret := []byte("super-secret-token-bytes")
-	_ = c.ExecuteV2(context.Background(), rest.JSONSession{Token: secret, Username: "a"},
-		map[string]any{"command": "ping", "encrypted_data": "abc", "password": "hunter2"}, nil)
+	_ = c.Execute(context.Background(), rest.JSONSession{Token: secret, Username: "a"},
+		pingCmd{EncryptedData: "abc", Password: "hunter2"}, nil)
 	out := log.String()
 	for _, leak := range []string{crypto.Base64URLEncode(secret), "hunter2", `"abc"`} {
 		if strings.Contains(out, leak) {
