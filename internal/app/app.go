@@ -114,8 +114,7 @@ func newApp(o *globalOptions, stdin io.Reader, stdout, stderr io.Writer, tty boo
 	}
 	a.m = session.New(so)
 	a.reg = command.NewRegistry()
-	deps := &commands.Deps{M: a.m, Status: a.status}
-	a.reg.Add(commands.All(deps)...)
+	a.reg.Add(commands.All(&commands.Factory{Session: a.m, Status: a.status})...)
 	a.reg.Add(a.builtins()...)
 	a.disp = &command.Dispatcher{Registry: a.reg}
 	a.env = &command.Env{In: stdin, Out: stdout, Err: stderr, State: &state{m: a.m}, Vars: map[string]string{}, Interactive: tty}

@@ -50,7 +50,7 @@ func resolveServer(s string) (string, error) {
 func (a *app) builtins() []*command.Command {
 	misc := commands.GroupMisc
 	return []*command.Command{
-		{Name: "help", Aliases: []string{"?"}, Group: misc, Summary: "List commands, or show help on one", Usage: "[COMMAND]",
+		{Name: "help", Aliases: []string{"?"}, Group: misc, Summary: "List commands, or show help on one", Args: "[COMMAND]",
 			Setup: func(fs *pflag.FlagSet) command.Runner {
 				return func(ctx context.Context, env *command.Env, args []string) error {
 					if len(args) == 0 {
@@ -63,7 +63,7 @@ func (a *app) builtins() []*command.Command {
 					return command.WriteCommandHelp(env.Out, c, args[0])
 				}
 			}},
-		{Name: "version", Aliases: []string{"v"}, Group: misc, Summary: "Show version information", Usage: "[-v]",
+		{Name: "version", Aliases: []string{"v"}, Group: misc, Summary: "Show version information",
 			Setup: func(fs *pflag.FlagSet) command.Runner {
 				verbose := fs.BoolP("verbose", "v", false, "show details")
 				return func(ctx context.Context, env *command.Env, args []string) error {
@@ -75,12 +75,15 @@ func (a *app) builtins() []*command.Command {
 					return nil
 				}
 			}},
-		{Name: "server", Group: misc, Summary: "Show or change the Keeper region (while logged out)", Usage: "[REGION|HOST]",
+		{Name: "server", Group: misc, Summary: "Show or change the Keeper region (while logged out)", Args: "[REGION|HOST]",
 			Setup: func(fs *pflag.FlagSet) command.Runner {
 				return func(ctx context.Context, env *command.Env, args []string) error {
 					if len(args) == 0 {
 						fmt.Fprintln(env.Out, a.m.Server())
 						return nil
+					}
+					if strings.TrimSpace(args[0]) == "" {
+						return command.Usagef("server", "expected a region or host, got an empty value")
 					}
 					s, err := resolveServer(args[0])
 					if err != nil {
@@ -129,12 +132,9 @@ func (a *app) builtins() []*command.Command {
 				}
 			}},
 		{Name: "run-batch", Aliases: []string{"run"}, Group: misc, Summary: "Run commands from a file, stopping at the first failure",
-			Usage: "FILE",
+			Args: "FILE",
 			Setup: func(fs *pflag.FlagSet) command.Runner {
 				return func(ctx context.Context, env *command.Env, args []string) error {
-					if len(args) != 1 {
-						return command.Usagef("run-batch", "expected one file")
-					}
 					f, err := os.Open(args[0])
 					if err != nil {
 						return fmt.Errorf("run-batch: %w", err)
@@ -143,12 +143,9 @@ func (a *app) builtins() []*command.Command {
 					return a.disp.RunLines(ctx, env, f, a.echo)
 				}
 			}},
-		{Name: "set", Group: misc, Hidden: true, Summary: "Set a ${variable}", Usage: "NAME VALUE",
+		{Name: "set", Group: misc, Hidden: true, Summary: "Set a ${variable}", Args: "NAME VALUE",
 			Setup: func(fs *pflag.FlagSet) command.Runner {
 				return func(ctx context.Context, env *command.Env, args []string) error {
-					if len(args) != 2 {
-						return command.Usagef("set", "expected NAME VALUE")
-					}
 					if args[1] == "" {
 						delete(env.Vars, args[0])
 					} else {
@@ -157,7 +154,7 @@ func (a *app) builtins() []*command.Command {
 					return nil
 				}
 			}},
-		{Name: "echo", Group: misc, Hidden: true, Summary: "Print text (with ${variables} expanded) or list variables",
+		{Name: "echo", Group: misc, Hidden: true, Summary: "Print text (with ${variables} expanded) or list variables", Args: "[TEXT...]",
 			Setup: func(fs *pflag.FlagSet) command.Runner {
 				return func(ctx context.Context, env *command.Env, args []string) error {
 					if len(args) > 0 {

@@ -40,16 +40,27 @@ const (
 // arguments.
 type Runner func(ctx context.Context, env *Env, args []string) error
 
-// Command declares one command.
+// Command declares one command. Its usage line is generated from its flags
+// and Args, so help cannot drift from what the command accepts.
 type Command struct {
-	Name     string
-	Aliases  []string
-	Group    string
-	Summary  string
-	Usage    string // arguments after the name, e.g. "[-v] [-mc MC]"
-	Long     string
-	Examples []string
-	Needs    Need
+	Name    string
+	Aliases []string
+	Group   string
+	Summary string
+	// Args is the notation of the positional arguments, e.g. "MC",
+	// "[PATTERN]", "EMAIL...", "[NAME...]". Unless ValidateArgs is set the
+	// number of arguments is checked against it: a plain word is required,
+	// [X] optional, X... one or more, [X...] any number.
+	Args string
+	// ValidateArgs, when set, replaces the check derived from Args.
+	ValidateArgs func(args []string) error
+	Long         string
+	Examples     []string
+	Needs        Need
+	// JSON documents the JSON output (--format json): the zero value of
+	// the struct one element (or the object) is encoded from, or a []string
+	// of keys for listings whose columns are chosen at run time.
+	JSON any
 	// LegacyShort maps Commander's single-dash multi-letter options (-mc)
 	// to long flags (--managed-company), which pflag cannot express.
 	LegacyShort map[string]string

@@ -53,6 +53,12 @@ func (d *Dispatcher) Run(ctx context.Context, env *Env, argv []string) error {
 	if h, _ := fs.GetBool("help"); h {
 		return WriteCommandHelp(env.Out, cmd, argv[0])
 	}
+	if err := checkFlags(cmd, fs); err != nil {
+		return err
+	}
+	if err := checkArgs(cmd, fs.Args()); err != nil {
+		return err
+	}
 	if run == nil {
 		return fmt.Errorf("%s: not implemented", cmd.Name)
 	}

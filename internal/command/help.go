@@ -50,10 +50,12 @@ func WriteCommandHelp(w io.Writer, c *Command, invokedAs string) error {
 		invokedAs = c.Name
 	}
 	fs, _ := FlagSet(c)
-	usage := strings.TrimSpace(invokedAs + " " + c.Usage)
-	fmt.Fprintf(w, "Usage: %s\n\n%s\n", usage, c.Summary)
+	fmt.Fprintf(w, "Usage: %s\n\n%s\n", UsageLine(c, invokedAs, fs), c.Summary)
 	if c.Long != "" {
 		fmt.Fprintf(w, "\n%s\n", strings.TrimSpace(c.Long))
+	}
+	if j := describeJSON(c); j != "" {
+		fmt.Fprintf(w, "\n%s\n", j)
 	}
 	if len(c.Aliases) > 0 {
 		fmt.Fprintf(w, "\nAliases: %s\n", strings.Join(c.Aliases, ", "))

@@ -1,11 +1,17 @@
-// Package commands holds keeper's commands, grouped by family in files:
-// account (login, logout, whoami, this-device, version), enterprise
-// (enterprise-info, enterprise-down) and msp (msp-info, msp-down,
-// switch-to-mc, switch-to-msp). Each declares its flags on a fresh FlagSet
-// and reaches Keeper only through the session manager.
+// Package commands holds keeper's commands, one file per command or small
+// family (account, device, enterprise info, msp ...).
+//
+// Every command has the same three parts, after gh's cmd packages: an
+// options struct holding the parsed flags and the narrow interfaces it
+// reads and writes through; a constructor newXCmd(f, runF) that declares
+// the command, binds its flags into the options and calls runF instead of
+// the real run function when a test gives one; and xRun(ctx, opts), which
+// does the work and can be tested with fakes, without a server.
 package commands
 
 import (
+	"context"
+
 	"github.com/keeper-go/keeper/internal/command"
 	"github.com/keeper-go/keeper/internal/session"
 )
@@ -18,24 +24,57 @@ const (
 	GroupMisc       = "Miscellaneous"
 )
 
-// Deps is what the commands need from the app.
-type Deps struct {
-	M *session.Manager
-	// Status prints a status line to stderr unless quiet (batch mode).
+// Factory is what commands get from the app. Commands copy the parts they
+// need into their options as narrow interfaces.
+type Factory struct {
+	// Session is the process's session manager.
+	Session *session.Manager
+	// Status prints a status line to stderr unless in batch mode.
 	Status func(format string, args ...any)
+	// Confirm asks a yes/no question on the terminal; nil when there is no
+	// terminal to ask on (destructive commands then need --force).
+	Confirm func(ctx context.Context, prompt string) (bool, error)
 }
 
 // All returns every command of this package.
-func All(d *Deps) []*command.Command {
+func All(f *Factory) []*command.Command {
 	return []*command.Command{
-		loginCmd(d), logoutCmd(d), whoamiCmd(d), thisDeviceCmd(d),
-		enterpriseInfoCmd(d), enterpriseDownCmd(d),
-		mspInfoCmd(d), mspDownCmd(d), switchToMCCmd(d), switchToMSPCmd(d),
+		newLoginCmd(f, nil), newLogoutCmd(f, nil), newWhoamiCmd(f, nil), newThisDeviceCmd(f, nil),
+		newEnterpriseInfoCmd(f, nil), newEnterpriseDownCmd(f, nil),
+		newMSPInfoCmd(f, nil), newMSPDownCmd(f, nil), newSwitchToMCCmd(f, nil), newSwitchToMSPCmd(f, nil),
 	}
 }
 
-func (d *Deps) status(format string, args ...any) {
-	if d.Status != nil {
-		d.Status(format, args...)
+// status returns a status printer that is never nil.
+func (f *Factory) status() func(format string, args ...any) {
+	if f.Status != nil {
+		return f.Status
+	}
+	return func(string, ...any) {}
+}
+
+// base is embedded in every options struct: the streams and variables of
+// the run, and the positional arguments.
+type base struct {
+	Env  *command.Env
+	Args []string
+}
+
+func (b *base) bind(env *command.Env, args []string) { b.Env, b.Args = env, args }
+
+type binder interface {
+	bind(env *command.Env, args []string)
+}
+
+// runner returns the Runner of a command whose options o are filled by its
+// flags: it binds the run's environment and arguments into o and calls runF
+// (a test's capture) or run.
+func runner[T binder](o T, runF, run func(context.Context, T) error) command.Runner {
+	return func(ctx context.Context, env *command.Env, args []string) error {
+		o.bind(env, args)
+		if runF != nil {
+			return runF(ctx, o)
+		}
+		return run(ctx, o)
 	}
 }

@@ -12,85 +12,117 @@ import (
 
 	"github.com/keeper-go/keeper/internal/command"
 	"github.com/keeper-go/keeper/internal/keeper/auth"
+	"github.com/keeper-go/keeper/internal/keeper/rest"
 )
 
-func thisDeviceCmd(d *Deps) *command.Command {
+// deviceSource is what this-device reads and changes.
+type deviceSource interface {
+	accountSession
+	Session() *auth.Session
+	ConfigPath() string
+}
+
+type thisDeviceOptions struct {
+	base
+	Source deviceSource
+	Status func(string, ...any)
+	Format string
+}
+
+func newThisDeviceCmd(f *Factory, runF func(context.Context, *thisDeviceOptions) error) *command.Command {
 	return &command.Command{
 		Name: "this-device", Group: GroupAccount, Needs: command.NeedLogin,
 		Summary: "Display and modify settings of the current device",
-		Usage:   "[--format text|json] [register | persistent-login on|off | timeout DURATION]",
+		Args:    "[register | persistent-login on|off | timeout DURATION]",
 		Long: `Sub-commands:
   register                     store the data key encrypted for this device (needed by persistent login)
   persistent-login on|off      (also persistent_login, pl) stay logged in on this device
   timeout DURATION             (also to) logout timer: minutes, or e.g. 30mi, 2h, 1d, 1h30mi`,
-		Examples: []string{"this-device", "this-device persistent-login on", "this-device timeout 1h"},
+		Examples:     []string{"this-device", "this-device persistent-login on", "this-device timeout 1h"},
+		JSON:         deviceSettings{},
+		ValidateArgs: validateThisDeviceArgs,
 		Setup: func(fs *pflag.FlagSet) command.Runner {
-			format := fs.String("format", "text", "output format of the settings view: text or json")
-			return func(ctx context.Context, env *command.Env, args []string) error {
-				if *format != "text" && *format != "json" {
-					return command.Usagef("this-device", "--format must be text or json")
-				}
-				if len(args) == 0 {
-					return deviceView(env, d, *format)
-				}
-				c, err := d.M.Client()
-				if err != nil {
-					return err
-				}
-				s := d.M.Session()
-				switch strings.ToLower(args[0]) {
-				case "register":
-					if len(args) != 1 {
-						return command.Usagef("this-device", "register takes no value")
-					}
-					already := s.Summary.DataKeyOnDevice
-					if err := s.RegisterDataKey(ctx, c); err != nil {
-						return err
-					}
-					if already {
-						d.status("Device already registered")
-					} else {
-						d.status("Successfully registered device")
-					}
-					return nil
-				case "persistent-login", "persistent_login", "pl":
-					if len(args) != 2 {
-						return command.Usagef("this-device", "usage: this-device persistent-login on|off")
-					}
-					on, err := parseBool(args[1])
-					if err != nil {
-						return command.Usagef("this-device", "%v", err)
-					}
-					if err := s.SetPersistentLogin(ctx, c, on); err != nil {
-						return err
-					}
-					state := "DISABLED"
-					if on {
-						state = "ENABLED"
-					}
-					d.status("Successfully %s Persistent Login on this account", state)
-					return nil
-				case "timeout", "to":
-					if len(args) != 2 {
-						return command.Usagef("this-device", "usage: this-device timeout DURATION")
-					}
-					minutes, err := parseDuration(args[1])
-					if err != nil {
-						return command.Usagef("this-device", "%v", err)
-					}
-					if err := s.SetSetting(ctx, c, "logout_timer", strconv.FormatInt(minutes, 10)); err != nil {
-						return err
-					}
-					s.Summary.LogoutTimerMS = minutes * 60_000
-					d.status("Successfully set \"logout_timer\" to %s.", formatMinutes(minutes))
-					return nil
-				}
-				return command.Usagef("this-device", "unknown sub-command %q", args[0])
-			}
+			o := &thisDeviceOptions{Source: f.Session, Status: f.status()}
+			fs.StringVar(&o.Format, "format", "text", "output `FORMAT` of the settings view: text or json")
+			return runner(o, runF, thisDeviceRun)
 		},
 	}
 }
 
+func validateThisDeviceArgs(args []string) error {
+	if len(args) == 0 {
+		return nil
+	}
+	want := map[string]int{"register": 1, "persistent-login": 2, "persistent_login": 2, "pl": 2, "timeout": 2, "to": 2}
+	n, ok := want[strings.ToLower(args[0])]
+	switch {
+	case !ok:
+		return command.Usagef("this-device", "unknown sub-command %q", args[0])
+	case len(args) != n && n == 1:
+		return command.Usagef("this-device", "%s takes no value", args[0])
+	case len(args) != n && strings.HasPrefix(strings.ToLower(args[0]), "t"):
+		return command.Usagef("this-device", "usage: this-device timeout DURATION")
+	case len(args) != n:
+		return command.Usagef("this-device", "usage: this-device persistent-login on|off")
+	}
+	return nil
+}
+
+func thisDeviceRun(ctx context.Context, o *thisDeviceOptions) error {
+	if o.Format != "text" && o.Format != "json" {
+		return command.Usagef("this-device", "--format must be text or json")
+	}
+	if len(o.Args) == 0 {
+		return deviceView(o)
+	}
+	switch strings.ToLower(o.Args[0]) {
+	case "register":
+		return o.Source.Account(ctx, func(s *auth.Session, c *rest.Client) error {
+			already := s.Summary.DataKeyOnDevice
+			if err := s.RegisterDataKey(ctx, c); err != nil {
+				return err
+			}
+			if already {
+				o.Status("Device already registered")
+			} else {
+				o.Status("Successfully registered device")
+			}
+			return nil
+		})
+	case "persistent-login", "persistent_login", "pl":
+		on, err := parseBool(o.Args[1])
+		if err != nil {
+			return command.Usagef("this-device", "%v", err)
+		}
+		if err := o.Source.Account(ctx, func(s *auth.Session, c *rest.Client) error { return s.SetPersistentLogin(ctx, c, on) }); err != nil {
+			return err
+		}
+		state := "DISABLED"
+		if on {
+			state = "ENABLED"
+		}
+		o.Status("Successfully %s Persistent Login on this account", state)
+		return nil
+	}
+	minutes, err := parseDuration(o.Args[1])
+	if err != nil {
+		return command.Usagef("this-device", "%v", err)
+	}
+	err = o.Source.Account(ctx, func(s *auth.Session, c *rest.Client) error {
+		if err := s.SetSetting(ctx, c, "logout_timer", strconv.FormatInt(minutes, 10)); err != nil {
+			return err
+		}
+		s.Summary.LogoutTimerMS = minutes * 60_000
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	o.Status("Successfully set \"logout_timer\" to %s.", formatMinutes(minutes))
+	return nil
+}
+
+// deviceSettings is this-device --format json.
 type deviceSettings struct {
 	DeviceName        string `json:"device_name"`
 	DataKeyPresent    bool   `json:"data_key_present"`
@@ -99,15 +131,16 @@ type deviceSettings struct {
 	ConfigFile        string `json:"config_file"`
 }
 
-func deviceView(env *command.Env, d *Deps, format string) error {
-	s := d.M.Session()
+func deviceView(o *thisDeviceOptions) error {
+	s := o.Source.Session()
+	env := o.Env
 	v := deviceSettings{DeviceName: auth.DeviceName(), DataKeyPresent: s.Summary.DataKeyOnDevice,
 		PersistentLogin:   s.Summary.PersistentLogin && s.Summary.Enforcements["restrict_persistent_login"] != "true",
-		DeviceLogoutTimer: "Default", ConfigFile: d.M.ConfigPath()}
+		DeviceLogoutTimer: "Default", ConfigFile: o.Source.ConfigPath()}
 	if s.Summary.LogoutTimerMS > 0 {
 		v.DeviceLogoutTimer = formatMinutes(s.Summary.LogoutTimerMS / 60_000)
 	}
-	if format == "json" {
+	if o.Format == "json" {
 		b, err := json.Marshal(v)
 		if err != nil {
 			return err

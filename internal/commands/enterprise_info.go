@@ -28,62 +28,93 @@ var eiColumns = map[string]struct{ first, defaults, all []string }{
 			"enforcement_count", "enforcements", "managed_node_count", "managed_nodes"}},
 }
 
-func enterpriseInfoCmd(d *Deps) *command.Command {
+type enterpriseInfoOptions struct {
+	base
+	Source                     enterpriseSource
+	Nodes, Users, Teams, Roles bool
+	Verbose, Quiet             bool
+	Node, Columns              string
+	Report                     report.Options
+}
+
+func newEnterpriseInfoCmd(f *Factory, runF func(context.Context, *enterpriseInfoOptions) error) *command.Command {
 	return &command.Command{
 		Name: "enterprise-info", Aliases: []string{"ei"}, Group: GroupEnterprise, Needs: command.NeedEnterpriseAdmin,
 		Summary:     "Display a tree structure of your enterprise",
-		Usage:       "[-n|-u|-t|-r] [-v] [-q] [--node NODE] [--columns COLS] [--format table|csv|json] [--output FILE] [PATTERN]",
+		Args:        "[PATTERN]",
+		Long:        "With -n, -u, -t or -r one listing (the first of nodes, users, teams, roles); without, the node tree. PATTERN keeps rows with a cell containing it.",
 		Completions: map[string]command.CompletionKind{"node": command.CompleteNode},
 		Examples:    []string{"ei", "ei --users", "ei -u --columns teams,roles --format csv", "ei --roles admin", "ei --node Europe -v"},
+		JSON:        eiJSONKeys(),
 		Setup: func(fs *pflag.FlagSet) command.Runner {
-			var o report.Options
-			nodes := fs.BoolP("nodes", "n", false, "list nodes")
-			users := fs.BoolP("users", "u", false, "list users")
-			teams := fs.BoolP("teams", "t", false, "list teams")
-			roles := fs.BoolP("roles", "r", false, "list roles")
-			verbose := fs.BoolP("verbose", "v", false, "tree: show users, roles and teams with ids")
-			quiet := fs.BoolP("quiet", "q", false, "do not print the enterprise name")
-			node := fs.String("node", "", "limit to a node (name, id or path) and its descendants")
-			columns := fs.String("columns", "", "comma-separated extra columns of the listing")
-			o.AddFlags(fs)
-			return func(ctx context.Context, env *command.Env, args []string) error {
-				if len(args) > 1 {
-					return command.Usagef("enterprise-info", "expected at most one pattern")
-				}
-				e, err := d.M.Enterprise(ctx, false)
-				if err != nil {
-					return err
-				}
-				scope, err := nodeScope(e, *node)
-				if err != nil {
-					return err
-				}
-				if !*quiet {
-					fmt.Fprintf(env.Err, "Enterprise name: %s\n\n", e.Name)
-				}
-				kind := ""
-				switch {
-				case *nodes:
-					kind = "nodes"
-				case *users:
-					kind = "users"
-				case *teams:
-					kind = "teams"
-				case *roles:
-					kind = "roles"
-				}
-				if kind == "" {
-					return writeTree(env.Out, e, scope, *verbose)
-				}
-				cols := pickColumns(env.Err, kind, *columns)
-				r := listing(e, kind, cols, scope)
-				if len(args) == 1 {
-					r.Rows = filterRows(r.Rows, args[0])
-				}
-				return report.Render(env.Out, env.Err, r, o)
-			}
+			o := &enterpriseInfoOptions{Source: f.Session}
+			fs.BoolVarP(&o.Nodes, "nodes", "n", false, "list nodes")
+			fs.BoolVarP(&o.Users, "users", "u", false, "list users")
+			fs.BoolVarP(&o.Teams, "teams", "t", false, "list teams")
+			fs.BoolVarP(&o.Roles, "roles", "r", false, "list roles")
+			fs.BoolVarP(&o.Verbose, "verbose", "v", false, "tree: show users, roles and teams with ids")
+			fs.BoolVarP(&o.Quiet, "quiet", "q", false, "do not print the enterprise name")
+			fs.StringVar(&o.Node, "node", "", "limit to a `NODE` (name, id or path) and its descendants")
+			fs.StringVar(&o.Columns, "columns", "", "comma-separated extra `COLUMNS` of the listing")
+			o.Report.AddFlags(fs)
+			return runner(o, runF, enterpriseInfoRun)
 		},
 	}
+}
+
+// eiJSONKeys documents every key a listing can carry in JSON: the first
+// columns and every supported extra of each listing.
+func eiJSONKeys() []string {
+	seen := map[string]bool{}
+	var keys []string
+	for _, kind := range []string{"nodes", "users", "teams", "roles"} {
+		c := eiColumns[kind]
+		for _, k := range append(append([]string(nil), c.first...), c.all...) {
+			if !seen[k] {
+				seen[k] = true
+				keys = append(keys, k)
+			}
+		}
+	}
+	return keys
+}
+
+func enterpriseInfoRun(ctx context.Context, o *enterpriseInfoOptions) error {
+	env := o.Env
+	if err := o.Report.Validate(); err != nil {
+		return err
+	}
+	e, err := o.Source.Enterprise(ctx, false)
+	if err != nil {
+		return err
+	}
+	scope, err := nodeScope(e, o.Node)
+	if err != nil {
+		return err
+	}
+	if !o.Quiet {
+		fmt.Fprintf(env.Err, "Enterprise name: %s\n\n", e.Name)
+	}
+	kind := ""
+	switch {
+	case o.Nodes:
+		kind = "nodes"
+	case o.Users:
+		kind = "users"
+	case o.Teams:
+		kind = "teams"
+	case o.Roles:
+		kind = "roles"
+	}
+	if kind == "" {
+		return writeTree(env.Out, e, scope, o.Verbose)
+	}
+	cols := pickColumns(env.Err, kind, o.Columns)
+	r := listing(e, kind, cols, scope)
+	if len(o.Args) == 1 {
+		r.Rows = filterRows(r.Rows, o.Args[0])
+	}
+	return report.Render(env.Out, env.Err, r, o.Report)
 }
 
 // nodeScope is the set of nodes a listing covers: everything, or --node and

@@ -70,8 +70,8 @@ func (o *Options) AddFlagsFor(fs *pflag.FlagSet, allowed ...Format) {
 	if o.Format == "" {
 		o.Format = Table
 	}
-	fs.Var(&formatValue{o: o}, "format", "format of output: "+joinFormats(o.allowed))
-	fs.StringVar(&o.Output, "output", o.Output, "path to resulting output file")
+	fs.Var(&formatValue{o: o}, "format", "output `FORMAT`: "+joinFormats(o.allowed))
+	fs.StringVar(&o.Output, "output", o.Output, "write the report to `FILE` instead of stdout")
 }
 
 // Validate reports an unknown or, for restricted commands, unsupported format.
@@ -116,6 +116,9 @@ func (v *formatValue) String() string {
 }
 
 func (v *formatValue) Set(s string) error {
+	if s == "" {
+		return fmt.Errorf("an empty output format (valid: %s)", joinFormats(v.allowed()))
+	}
 	prev := v.o.Format
 	v.o.Format = Format(s)
 	if err := v.o.Validate(); err != nil {
@@ -127,3 +130,10 @@ func (v *formatValue) Set(s string) error {
 }
 
 func (v *formatValue) Type() string { return "format" }
+
+func (v *formatValue) allowed() []Format {
+	if v.o.allowed == nil {
+		return allFormats()
+	}
+	return v.o.allowed
+}

@@ -58,7 +58,7 @@ func TestFlags(t *testing.T) {
 	if o.Format != Table {
 		t.Fatalf("default format %q", o.Format)
 	}
-	if f := fs.Lookup("format"); f == nil || f.DefValue != "table" || f.Usage != "format of output: table, csv, json" {
+	if f := fs.Lookup("format"); f == nil || f.DefValue != "table" || f.Usage != "output `FORMAT`: table, csv, json" {
 		t.Fatalf("format flag %+v", f)
 	}
 	if err := fs.Parse([]string{"--format", "CSV", "--output", "out"}); err != nil {
@@ -259,5 +259,15 @@ func TestPyNumbers(t *testing.T) {
 		if isPyNumber(s) != want {
 			t.Errorf("isPyNumber(%q) != %v", s, want)
 		}
+	}
+}
+
+func TestEmptyFormatRefused(t *testing.T) {
+	var o Options
+	fs := pflag.NewFlagSet("x", pflag.ContinueOnError)
+	fs.SetOutput(&bytes.Buffer{})
+	o.AddFlags(fs)
+	if err := fs.Parse([]string{"--format", ""}); err == nil || !strings.Contains(err.Error(), "empty output format") {
+		t.Fatalf("--format '' accepted: %v", err)
 	}
 }

@@ -15,43 +15,72 @@ import (
 	"github.com/keeper-go/keeper/internal/report"
 )
 
-func mspInfoCmd(d *Deps) *command.Command {
+type mspInfoOptions struct {
+	base
+	Source      mspSource
+	Status      func(string, ...any)
+	Verbose     bool
+	Restriction bool
+	MC          string
+	Report      report.Options
+}
+
+func newMSPInfoCmd(f *Factory, runF func(context.Context, *mspInfoOptions) error) *command.Command {
 	return &command.Command{
 		Name: "msp-info", Aliases: []string{"mi"}, Group: GroupMSP, Needs: command.NeedMSPAdmin,
 		Summary:     "Displays MSP details, including MC info and pricing",
-		Usage:       "[-v] [-r] [-mc MC] [--format table|csv|json] [--output FILE]",
 		LegacyShort: map[string]string{"-mc": "--managed-company"},
 		Completions: map[string]command.CompletionKind{"managed-company": command.CompleteMC},
 		Examples:    []string{"msp-info", "msp-info -v --format json", "mi -mc 'Acme Dental'", "msp-info -r"},
+		JSON:        mcJSON{},
 		Setup: func(fs *pflag.FlagSet) command.Runner {
-			var o report.Options
-			verbose := fs.BoolP("verbose", "v", false, "print details (node id and path, plan code, add-on list)")
-			restriction := fs.BoolP("restriction", "r", false, "print the MSP's permits (restrictions)")
-			mc := fs.String("managed-company", "", "show one managed company (name or id); -mc also works")
-			o.AddFlags(fs)
-			return func(ctx context.Context, env *command.Env, args []string) error {
-				if len(args) > 0 {
-					return command.Usagef("msp-info", "unexpected argument %q", args[0])
-				}
-				e, err := d.M.MSP(ctx, false)
-				if err != nil {
-					return err
-				}
-				if *restriction {
-					return permitsReport(env, e, o)
-				}
-				if e.ManagedCompanies == nil {
-					d.status("No Managed Companies")
-					return nil
-				}
-				r, err := mcReport(e, *verbose, *mc)
-				if err != nil {
-					return err
-				}
-				return report.Render(env.Out, env.Err, r, o)
-			}
+			o := &mspInfoOptions{Source: f.Session, Status: f.status()}
+			fs.BoolVarP(&o.Verbose, "verbose", "v", false, "print details (node id and path, plan code, add-on list)")
+			fs.BoolVarP(&o.Restriction, "restriction", "r", false, "print the MSP's permits (restrictions)")
+			fs.StringVar(&o.MC, "managed-company", "", "show one managed company `MC` (name or id); -mc also works")
+			o.Report.AddFlags(fs)
+			return runner(o, runF, mspInfoRun)
 		},
 	}
+}
+
+// mcJSON is one managed company in msp-info --format json. With -v, node
+// is the node id, node_name its path and addons the list of add-ons;
+// without, node is the path and addons their number (as Commander).
+type mcJSON struct {
+	CompanyID   int32  `json:"company_id"`
+	CompanyName string `json:"company_name"`
+	Node        string `json:"node"`
+	NodeName    string `json:"node_name,omitempty"`
+	Plan        string `json:"plan"`
+	Storage     string `json:"storage,omitempty"`
+	Addons      any    `json:"addons"`
+	Allocated   int64  `json:"allocated"`
+	Active      int32  `json:"active"`
+}
+
+func mspInfoRun(ctx context.Context, o *mspInfoOptions) error {
+	if err := o.Report.Validate(); err != nil {
+		return err
+	}
+	e, err := o.Source.MSP(ctx, false)
+	if err != nil {
+		return err
+	}
+	if o.Restriction {
+		return permitsReport(o.Env, e, o.Report)
+	}
+	if e.ManagedCompanies == nil {
+		o.Status("No Managed Companies")
+	}
+	r, err := mcReport(e, o.Verbose, o.MC)
+	if err != nil {
+		return err
+	}
+	if e.ManagedCompanies == nil && o.Report.Format != report.JSON {
+		return nil
+	}
+	return report.Render(o.Env.Out, o.Env.Err, r, o.Report)
 }
 
 // mspPlanDisplay maps a plan code to its display name (raw code if unknown).
@@ -87,6 +116,7 @@ func mcReport(e *enterprise.Enterprise, verbose bool, filter string) (report.Rep
 	}
 	headers = append(headers, "plan", "storage", "addons", "allocated", "active")
 	r := report.Report{Headers: headers, RowNumbers: true}
+	out := make([]mcJSON, 0, len(mcs))
 	for _, mc := range mcs {
 		seats := int64(mc.NumberOfSeats)
 		if seats > msp.Unlimited-1 {
@@ -106,7 +136,15 @@ func mcReport(e *enterprise.Enterprise, verbose bool, filter string) (report.Rep
 		}
 		row = append(row, seats, mc.NumberOfUsers)
 		r.Rows = append(r.Rows, row)
+		j := mcJSON{CompanyID: mc.McEnterpriseId, CompanyName: mc.McEnterpriseName, Node: e.NodePath(mc.MspNodeId),
+			Plan: planDisplay(mc.ProductId), Storage: filePlanDisplay(mc.FilePlanType), Addons: len(mc.AddOns),
+			Allocated: seats, Active: mc.NumberOfUsers}
+		if verbose {
+			j.Node, j.NodeName, j.Plan, j.Addons = strconv.FormatInt(mc.MspNodeId, 10), e.NodePath(mc.MspNodeId), mc.ProductId, addOnList(mc.AddOns)
+		}
+		out = append(out, j)
 	}
+	r.JSON = out
 	return r, nil
 }
 
@@ -159,60 +197,4 @@ func permitsReport(env *command.Env, e *enterprise.Enterprise, o report.Options)
 		{"Max File Storage plan", filePlanDisplay(p.MaxFilePlanType)},
 	}}
 	return report.Render(env.Out, env.Err, r, o)
-}
-
-func mspDownCmd(d *Deps) *command.Command {
-	return &command.Command{
-		Name: "msp-down", Aliases: []string{"md"}, Group: GroupMSP, Needs: command.NeedMSPAdmin,
-		Summary: "Download current MSP data from the Keeper Cloud",
-		Setup: func(fs *pflag.FlagSet) command.Runner {
-			return func(ctx context.Context, env *command.Env, args []string) error {
-				_, err := d.M.MSP(ctx, true)
-				return err
-			}
-		},
-	}
-}
-
-func switchToMCCmd(d *Deps) *command.Command {
-	return &command.Command{
-		Name: "switch-to-mc", Group: GroupMSP, Needs: command.NeedLogin,
-		Summary:     "Switch user's context to a Managed Company",
-		Usage:       "MC",
-		Completions: map[string]command.CompletionKind{"": command.CompleteMC},
-		Examples:    []string{"switch-to-mc 'Acme Dental'", "switch-to-mc ${last_mc_id}"},
-		Setup: func(fs *pflag.FlagSet) command.Runner {
-			return func(ctx context.Context, env *command.Env, args []string) error {
-				if len(args) != 1 {
-					return command.Usagef("switch-to-mc", "expected one managed company name or id")
-				}
-				mc, err := d.M.SwitchToMC(ctx, args[0])
-				if err != nil {
-					return err
-				}
-				if _, err := d.M.Enterprise(ctx, false); err != nil {
-					d.M.SwitchToMSP()
-					return err
-				}
-				d.status("Switched to MC '%s'", mc.Name)
-				return nil
-			}
-		},
-	}
-}
-
-func switchToMSPCmd(d *Deps) *command.Command {
-	return &command.Command{
-		Name: "switch-to-msp", Group: GroupEnterprise, Needs: command.NeedLogin,
-		Summary: "Switch user's context back to the MSP tenant",
-		Setup: func(fs *pflag.FlagSet) command.Runner {
-			return func(ctx context.Context, env *command.Env, args []string) error {
-				if !d.M.SwitchToMSP() {
-					return fmt.Errorf("switch-to-msp: Already MSP")
-				}
-				d.status("Switched back to MSP")
-				return nil
-			}
-		},
-	}
 }

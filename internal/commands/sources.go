@@ -1,0 +1,53 @@
+package commands
+
+import (
+	"context"
+
+	"github.com/keeper-go/keeper/internal/keeper/auth"
+	"github.com/keeper-go/keeper/internal/keeper/enterprise"
+	"github.com/keeper-go/keeper/internal/keeper/rest"
+	"github.com/keeper-go/keeper/internal/session"
+)
+
+// The narrow interfaces commands read and write through; *session.Manager
+// implements all of them, tests use small fakes.
+
+// enterpriseSource loads the enterprise data of the current context (the
+// managed company after switch-to-mc); refresh syncs what changed.
+type enterpriseSource interface {
+	Enterprise(ctx context.Context, refresh bool) (*enterprise.Enterprise, error)
+}
+
+// mspSource loads the MSP's own enterprise data, refusing non-MSPs.
+type mspSource interface {
+	MSP(ctx context.Context, refresh bool) (*enterprise.Enterprise, error)
+}
+
+// enterpriseWriter changes enterprise data in the current context: typed
+// JSON commands in execute batches, single commands with a typed reply, and
+// id allocation. A successful write is followed by one incremental sync.
+type enterpriseWriter interface {
+	enterpriseSource
+	Execute(ctx context.Context, cmds ...rest.Command) ([]rest.BatchResult, error)
+	Do(ctx context.Context, cmd rest.Command, out any) error
+	AllocateIDs(ctx context.Context, n int) (int64, error)
+}
+
+// accountSession runs fn with the logged-in account (settings, device).
+type accountSession interface {
+	Account(ctx context.Context, fn func(s *auth.Session, c *rest.Client) error) error
+}
+
+// mcSwitcher moves the context between the MSP and a managed company.
+type mcSwitcher interface {
+	SwitchToMC(ctx context.Context, nameOrID string) (*session.MC, error)
+	SwitchToMSP() bool
+	enterpriseSource
+}
+
+var (
+	_ enterpriseWriter = (*session.Manager)(nil)
+	_ mspSource        = (*session.Manager)(nil)
+	_ accountSession   = (*session.Manager)(nil)
+	_ mcSwitcher       = (*session.Manager)(nil)
+)
