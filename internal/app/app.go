@@ -48,6 +48,9 @@ type app struct {
 	// secret reads a password through the shell's line reader when the
 	// shell runs (readline owns the terminal then).
 	secret func(prompt string) ([]byte, error)
+	// ask reads an answer through the shell's line reader when the shell
+	// runs.
+	ask func(prompt string) (string, error)
 }
 
 func runIO(args []string, stdin io.Reader, stdout, stderr io.Writer, tty bool) int {
@@ -114,11 +117,22 @@ func newApp(o *globalOptions, stdin io.Reader, stdout, stderr io.Writer, tty boo
 	}
 	a.m = session.New(so)
 	a.reg = command.NewRegistry()
-	a.reg.Add(commands.All(&commands.Factory{Session: a.m, Status: a.status})...)
+	f := &commands.Factory{Session: a.m, Status: a.status}
+	if tty && !a.quiet {
+		f.Confirm = a.confirm
+	}
+	a.reg.Add(commands.All(f)...)
 	a.reg.Add(a.builtins()...)
 	a.disp = &command.Dispatcher{Registry: a.reg}
-	a.env = &command.Env{In: stdin, Out: stdout, Err: stderr, State: &state{m: a.m}, Vars: map[string]string{}, Interactive: tty}
+	a.env = &command.Env{In: stdin, Out: stdout, Err: stderr, State: &state{m: a.m}, Vars: map[string]string{}, Interactive: tty,
+		StderrTTY: isTerminal(stderr)}
 	return a, nil
+}
+
+// isTerminal reports whether w is a terminal file.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
 }
 
 // status prints a status line on stderr unless in batch mode.

@@ -22,6 +22,11 @@ func (a *app) shell(ctx context.Context) int {
 		return report(a.err, fmt.Errorf("cannot start the shell: %w", err))
 	}
 	defer r.Close()
+	a.ask = func(prompt string) (string, error) {
+		r.SetPrompt(prompt)
+		return r.Readline()
+	}
+	defer func() { a.ask = nil }()
 	if pr, ok := r.(shell.PasswordReader); ok {
 		a.secret = pr.ReadPassword
 		defer func() { a.secret = nil }()

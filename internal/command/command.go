@@ -91,6 +91,9 @@ type Env struct {
 	Vars     map[string]string
 	// Interactive is true in the shell on a terminal.
 	Interactive bool
+	// StderrTTY is true when stderr is a terminal: progress bars are drawn
+	// only then.
+	StderrTTY bool
 }
 
 // Registry holds the commands.

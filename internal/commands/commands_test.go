@@ -191,3 +191,16 @@ func TestEnterpriseInfoJSONKeysDocumented(t *testing.T) {
 		}
 	}
 }
+
+func TestConfirmDestructive(t *testing.T) {
+	ctx := context.Background()
+	if ok, err := confirmDestructive(ctx, nil, true, "x", "?"); !ok || err != nil {
+		t.Fatal("--force must proceed")
+	}
+	_, err := confirmDestructive(ctx, nil, false, "msp-remove", "?")
+	usageErr(t, err, "add -f/--force")
+	no := func(context.Context, string) (bool, error) { return false, nil }
+	if ok, err := confirmDestructive(ctx, no, false, "x", "?"); ok || err != nil {
+		t.Fatal("a declined prompt must not proceed")
+	}
+}
