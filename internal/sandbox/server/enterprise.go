@@ -17,6 +17,7 @@ func (s *Server) enterpriseRoutes() {
 	s.routes["enterprise/get_enterprise_data_keys"] = handler{auth: true, fn: s.dataKeys}
 	s.routes["enterprise/get_enterprise_data_for_user"] = handler{auth: true, fn: s.enterpriseData}
 	s.routes["enterprise/set_enterprise_key_pair"] = handler{auth: true, fn: s.setKeyPair}
+	s.routes["enterprise/get_enterprise_public_key"] = handler{auth: true, fn: s.enterprisePublicKey}
 	s.routes["authentication/login_to_mc"] = handler{auth: true, fn: s.loginToMC}
 }
 
