@@ -146,6 +146,9 @@ func (s *Server) enterpriseData(c *call) (proto.Message, error) {
 	if hasMore {
 		rows = rows[:s.opts.PageSize]
 	}
+	if rows, err = s.liveLicences(c.ctx, eid, rows, !tok.full && !hasMore, tok.since, tok.until); err != nil {
+		return nil, err
+	}
 	rs := &enterprisepb.EnterpriseDataResponse{
 		HasMore:     hasMore,
 		GeneralData: &enterprisepb.GeneralDataEntity{EnterpriseName: ent.Name, Distributor: ent.Distributor},
