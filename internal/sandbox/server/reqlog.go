@@ -111,3 +111,13 @@ func (s *Server) logRequest(name string, o *outcome, start time.Time) {
 	defer s.logMu.Unlock()
 	_, _ = io.WriteString(s.opts.Log, b.String())
 }
+
+// Note logs an event that is not a request (a refused connection).
+func (s *Server) Note(event string) {
+	if s.opts.Log == nil {
+		return
+	}
+	s.logMu.Lock()
+	defer s.logMu.Unlock()
+	_, _ = fmt.Fprintf(s.opts.Log, "%s %s\n", time.Now().Format("15:04:05.000"), event)
+}

@@ -141,7 +141,11 @@ func (s *Server) serve(w *outcome, r *http.Request) {
 		envelope.WriteError(w, http.StatusNotFound, envelope.ErrorBody{Error: "not_found", Message: "endpoint " + endpoint + " is not served by keeper-sandbox"})
 		return
 	}
-	rq, err := envelope.Open(r, s.keys)
+	body, ok := readBody(w, r)
+	if !ok {
+		return
+	}
+	rq, err := envelope.OpenBytes(body, s.keys)
 	var uk *envelope.UnknownKeyError
 	if errors.As(err, &uk) {
 		envelope.WriteKeyError(w, s.opts.KeyID)
