@@ -71,6 +71,16 @@ func (s *Server) setKeyPair(c *call) (proto.Message, error) {
 		return nil, fail(http.StatusBadRequest, "bad_request", "enterprisePublicKey is not an RSA public key")
 	}
 	return nil, s.st.Tx(c.ctx, func(tx *sql.Tx) error {
+		// A pair, once set, is never replaced: data is already encrypted
+		// to it. Commander only uploads a missing pair (brief 02 section 1.4
+		// of the protocol notes).
+		ent, err := store.GetEnterprise(c.ctx, tx, c.sess.EnterpriseID)
+		if err != nil {
+			return err
+		}
+		if (ecc && len(ent.ECCPublic) > 0) || (!ecc && len(ent.RSAPublic) > 0) {
+			return fail(http.StatusBadRequest, "key_pair_exists", "the enterprise already has a key pair of this type")
+		}
 		return store.SetKeyPair(c.ctx, tx, c.sess.EnterpriseID, ecc, rq.EnterprisePublicKey, rq.EncryptedEnterprisePrivateKey)
 	})
 }
