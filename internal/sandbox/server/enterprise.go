@@ -72,8 +72,8 @@ func (s *Server) setKeyPair(c *call) (proto.Message, error) {
 	}
 	return nil, s.st.Tx(c.ctx, func(tx *sql.Tx) error {
 		// A pair, once set, is never replaced: data is already encrypted
-		// to it. Commander only uploads a missing pair (brief 02 section 1.4
-		// of the protocol notes).
+		// to it. Commander only uploads a pair get_enterprise_data_keys
+		// lacks (keepercommander/enterprise.py, _EnterpriseLoader.load).
 		ent, err := store.GetEnterprise(c.ctx, tx, c.sess.EnterpriseID)
 		if err != nil {
 			return err

@@ -12,8 +12,8 @@ import (
 	"github.com/keeper-go/keeper/internal/sandbox/store"
 )
 
-// unlimitedSeats is Keeper's unlimited-seats sentinel (brief 03 section 7 of
-// the project's protocol notes; Commander prints it as "Unlimited").
+// unlimitedSeats is Keeper's unlimited-seats sentinel (Commander
+// keepercommander/commands/msp.py sends it for unlimited MCs and shows -1).
 const unlimitedSeats = math.MaxInt32
 
 var (
@@ -68,7 +68,8 @@ func usageOf(ctx context.Context, q *sql.DB, eid int32) (*seatUsage, error) {
 
 // apply rewrites a stored License with the counted figures: seatsAllocated,
 // seatsPending and each MSP pool's availableSeats = seats - seats of the
-// MCs on that product (brief 03 sections 4.3 and 7 of the protocol notes).
+// MCs on that product (Commander keepercommander/enterprise.py copies them
+// into licenses[].seats_allocated, seats_pending and msp_pool[].availableSeats).
 func (u *seatUsage) apply(data []byte) ([]byte, error) {
 	var l enterprisepb.License
 	if err := proto.Unmarshal(data, &l); err != nil {
@@ -85,8 +86,8 @@ func (u *seatUsage) apply(data []byte) ([]byte, error) {
 // liveLicences serves licences with counted seats. Licence rows of this
 // page are rewritten; on the last page of an incremental pass in which users
 // or managed companies changed, every licence is appended too, so the new
-// figures reach a client that caches the enterprise (Keeper re-sends the
-// licence after seat changes; brief 03 section 7 of the protocol notes).
+// figures reach a client that caches the enterprise and only applies
+// changes (Commander's incremental loader, keepercommander/enterprise.py).
 func (s *Server) liveLicences(ctx context.Context, eid int32, rows []store.Entity, lastIncremental bool, since, until int64) ([]store.Entity, error) {
 	db := s.st.DB()
 	var usage *seatUsage

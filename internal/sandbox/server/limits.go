@@ -23,7 +23,7 @@ const (
 // MaxBody are refused with 413, and at most MaxInFlight requests are served
 // at once; one more waits up to QueueWait for a slot and is then answered
 // 403 throttled, Keeper's back-pressure answer that Commander and our client
-// retry after a pause (project docs: protocol notes brief 01 section 1.7).
+// retry after a pause (Commander keepercommander/rest_api.py execute_rest).
 // Zero fields take the defaults.
 type Limits struct {
 	MaxBody     int64
