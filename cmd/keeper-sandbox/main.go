@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -96,7 +97,7 @@ func serve(args []string, stderr io.Writer) error {
 	fs.SetOutput(stderr)
 	listen := fs.String("listen", sandbox.DefaultListen, "`ADDRESS` to listen on")
 	db := fs.String("db", defaultDB(), "SQLite database `PATH` (cert.pem and key.pem are kept next to it)")
-	plain := fs.Bool("http", false, "serve plain HTTP instead of HTTPS (loopback only)")
+	plain := fs.Bool("http", false, "serve plain HTTP instead of HTTPS; --listen must then be a loopback address")
 	password := fs.String("admin-password", "", "demo admin password for a fresh database (else $KEEPER_SANDBOX_PASSWORD, else the demo password)")
 	idle := fs.Duration("session-idle", time.Hour, "idle expiry of session tokens")
 	throttle := fs.Int("throttle-every", 0, "answer 403 throttled to every Nth request (fault injection)")
@@ -107,6 +108,11 @@ func serve(args []string, stderr io.Writer) error {
 			return nil
 		}
 		return usageErr{err}
+	}
+	if *plain {
+		if err := loopbackOnly(*listen); err != nil {
+			return usageErr{err}
+		}
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -139,6 +145,21 @@ func serve(args []string, stderr io.Writer) error {
 	<-ctx.Done()
 	fmt.Fprintln(stderr, "keeper-sandbox: shutting down")
 	return nil
+}
+
+// loopbackOnly refuses a --listen address off the loopback interface for
+// --http: plain HTTP carries session tokens and the fault switches in clear,
+// so it is never offered to the network (":8443" means every interface).
+func loopbackOnly(listen string) error {
+	host, _, err := net.SplitHostPort(listen)
+	if err != nil {
+		return fmt.Errorf("--listen %q: %v", listen, err)
+	}
+	if ip := net.ParseIP(host); host == "localhost" || (ip != nil && ip.IsLoopback()) {
+		return nil
+	}
+	return fmt.Errorf("--http serves unencrypted traffic on loopback only; --listen %q is not a loopback address "+
+		"(use 127.0.0.1:PORT or [::1]:PORT, or drop --http to serve HTTPS)", listen)
 }
 
 // writeClientConfig points a keeper config.json at this sandbox (server,

@@ -34,6 +34,7 @@ type Options struct {
 	PageSize      int           // enterprise sync page size
 	Faults        server.Faults // fault injection
 	Log           io.Writer     // request log; nil for none
+	Limits        Limits        // timeouts and request limits (httpserver.go)
 }
 
 // Sandbox is a running keeper-sandbox.
@@ -102,7 +103,7 @@ func start(ctx context.Context, st *store.Store, o Options) (*Sandbox, error) {
 		return nil, fmt.Errorf("listen on %s: %w", o.Listen, err)
 	}
 	sb := &Sandbox{st: st, srv: srv, ln: ln, keyID: o.KeyID, pub: crypto.ECPublicKeyBytes(key.PublicKey()), done: make(chan error, 1)}
-	sb.http = &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
+	sb.http = newHTTPServer(srv, o.Limits)
 	scheme := "http"
 	if !o.HTTP {
 		cert, caFile, err := loadOrCreateCert(filepath.Dir(o.DBPath))

@@ -8,6 +8,7 @@ import (
 
 	"github.com/keeper-go/keeper/internal/keeper/pb/accountpb"
 	"github.com/keeper-go/keeper/internal/keeper/pb/authpb"
+	"github.com/keeper-go/keeper/internal/keeper/pb/breachwatchpb"
 	"github.com/keeper-go/keeper/internal/keeper/pb/enterprisepb"
 	"github.com/keeper-go/keeper/internal/keeper/pb/vaultpb"
 )
@@ -111,6 +112,16 @@ func TestAccountSummaryFieldNumbers(t *testing.T) {
 		map[protowire.Number]protowire.Type{13: varintT, 15: varintT, 19: bytesT, 22: bytesT})
 	expect(t, "Settings", fields(t, &accountpb.Settings{LogoutTimer: 1, PersistentLogin: true, SsoUser: true}),
 		map[protowire.Number]protowire.Type{16: varintT, 26: varintT, 27: varintT})
+	// The fields Commander's whoami and login read besides the ones above.
+	expect(t, "License (whoami)", fields(t, &accountpb.License{SubscriptionCode: "s", ProductTypeId: 11, ProductTypeName: "p",
+		ExpirationDate: "d", SecondsUntilExpiration: 1, FilePlanType: 4, BytesUsed: 1, BytesTotal: 1, StorageExpirationDate: "d",
+		AuditAndReportingEnabled: true, BreachWatchEnabled: true, Error: &accountpb.Result{Result: "r"}, Expiration: 1,
+		StorageExpiration: 1, IsPamEnabled: true, IsKsmEnabled: true}),
+		map[protowire.Number]protowire.Type{1: bytesT, 2: varintT, 3: bytesT, 4: bytesT, 5: varintT, 7: varintT, 8: varintT,
+			9: varintT, 11: bytesT, 17: varintT, 23: varintT, 27: bytesT, 29: varintT, 30: varintT, 34: varintT, 35: varintT})
+	expect(t, "Settings (more)", fields(t, &accountpb.Settings{Audit: true, MasterPasswordLastModified: 1, RecordTypesEnabled: true,
+		Channels: []authpb.TwoFactorChannelType{1}, MaxIpDistanceEffective: 1}),
+		map[protowire.Number]protowire.Type{1: varintT, 12: fixed64, 33: varintT, 38: bytesT, 41: varintT})
 	expect(t, "KeysInfo", fields(t, &accountpb.KeysInfo{EncryptionParams: []byte{1}, DataKeyBackupDate: 1,
 		EncryptedPrivateKey: []byte{1}, EncryptedEccPrivateKey: []byte{1}, EccPublicKey: []byte{1}}),
 		map[protowire.Number]protowire.Type{1: bytesT, 3: fixed64, 5: bytesT, 6: bytesT, 7: bytesT})
@@ -147,6 +158,11 @@ func TestEnterpriseFieldNumbers(t *testing.T) {
 	if enterprisepb.EnterpriseDataEntity_USER_ALIASES != 21 || enterprisepb.EnterpriseDataEntity_MANAGED_COMPANIES != 12 {
 		t.Error("EnterpriseDataEntity values differ from Keeper's")
 	}
+}
+
+func TestBreachWatchFieldNumbers(t *testing.T) {
+	expect(t, "EnterprisePublicKeyResponse", fields(t, &breachwatchpb.EnterprisePublicKeyResponse{
+		EnterprisePublicKey: []byte{1}, EnterpriseECCPublicKey: []byte{2}}), map[protowire.Number]protowire.Type{1: bytesT, 2: bytesT})
 }
 
 func TestVaultFieldNumbers(t *testing.T) {

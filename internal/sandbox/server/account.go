@@ -29,12 +29,13 @@ func (s *Server) accountSummary(c *call) (proto.Message, error) {
 	if err != nil {
 		return nil, err
 	}
+	lic, err := s.accountLicense(c.ctx, acct)
+	if err != nil {
+		return nil, err
+	}
 	rs := &accountpb.AccountSummaryElements{
 		ClientKey: acct.ClientKeyEnc,
-		Settings: &accountpb.Settings{
-			PersistentLogin: acct.PersistentLogin,
-			LogoutTimer:     acct.LogoutTimerMS,
-		},
+		Settings:  accountSettings(acct),
 		KeysInfo: &accountpb.KeysInfo{
 			EncryptionParams:       acct.EncryptionParams,
 			EncryptedPrivateKey:    acct.RSAPrivateEnc,
@@ -42,14 +43,9 @@ func (s *Server) accountSummary(c *call) (proto.Message, error) {
 			EccPublicKey:           acct.ECCPublic,
 		},
 		IsEnterpriseAdmin: acct.IsAdmin,
-		License: &accountpb.License{
-			AccountType:  2,
-			EnterpriseId: acct.EnterpriseID,
-			AccountUid:   acct.AccountUID,
-			Email:        acct.Username,
-		},
-		Enforcements: &accountpb.Enforcements{},
-		Usernames:    []string{acct.Username},
+		License:           lic,
+		Enforcements:      &accountpb.Enforcements{},
+		Usernames:         []string{acct.Username},
 	}
 	for _, d := range devs {
 		token, _ := crypto.Base64URLDecode(d.Token)

@@ -17,6 +17,7 @@ func (s *Server) enterpriseRoutes() {
 	s.routes["enterprise/get_enterprise_data_keys"] = handler{auth: true, fn: s.dataKeys}
 	s.routes["enterprise/get_enterprise_data_for_user"] = handler{auth: true, fn: s.enterpriseData}
 	s.routes["enterprise/set_enterprise_key_pair"] = handler{auth: true, fn: s.setKeyPair}
+	s.routes["enterprise/get_enterprise_public_key"] = handler{auth: true, fn: s.enterprisePublicKey}
 	s.routes["authentication/login_to_mc"] = handler{auth: true, fn: s.loginToMC}
 }
 
@@ -70,6 +71,16 @@ func (s *Server) setKeyPair(c *call) (proto.Message, error) {
 		return nil, fail(http.StatusBadRequest, "bad_request", "enterprisePublicKey is not an RSA public key")
 	}
 	return nil, s.st.Tx(c.ctx, func(tx *sql.Tx) error {
+		// A pair, once set, is never replaced: data is already encrypted
+		// to it. Commander only uploads a pair get_enterprise_data_keys
+		// lacks (keepercommander/enterprise.py, _EnterpriseLoader.load).
+		ent, err := store.GetEnterprise(c.ctx, tx, c.sess.EnterpriseID)
+		if err != nil {
+			return err
+		}
+		if (ecc && len(ent.ECCPublic) > 0) || (!ecc && len(ent.RSAPublic) > 0) {
+			return fail(http.StatusBadRequest, "key_pair_exists", "the enterprise already has a key pair of this type")
+		}
 		return store.SetKeyPair(c.ctx, tx, c.sess.EnterpriseID, ecc, rq.EnterprisePublicKey, rq.EncryptedEnterprisePrivateKey)
 	})
 }
@@ -144,6 +155,9 @@ func (s *Server) enterpriseData(c *call) (proto.Message, error) {
 	hasMore := len(rows) > s.opts.PageSize
 	if hasMore {
 		rows = rows[:s.opts.PageSize]
+	}
+	if rows, err = s.liveLicences(c.ctx, eid, rows, !tok.full && !hasMore, tok.since, tok.until); err != nil {
+		return nil, err
 	}
 	rs := &enterprisepb.EnterpriseDataResponse{
 		HasMore:     hasMore,

@@ -57,28 +57,38 @@ func (s *Server) executeV2(c *call) (proto.Message, error) {
 	if err := json.Unmarshal(c.rq.Payload, &cmd); err != nil {
 		return nil, fail(http.StatusBadRequest, "bad_request", "the command is not a JSON object")
 	}
+	name := str(cmd, "command")
 	token, err := crypto.Base64URLDecode(str(cmd, "session_token"))
 	if err != nil || len(token) == 0 {
-		return jsonReply(map[string]any{"result": "fail", "result_code": "session_token", "message": "session_token is required"})
+		return c.jsonResult(map[string]any{"result": "fail", "result_code": "session_token", "message": "session_token is required", "command": name})
 	}
 	if err := s.authenticate(c, token); err != nil {
 		var ae *apiError
 		if errors.As(err, &ae) {
-			return jsonReply(map[string]any{"result": "fail", "result_code": ae.body.Error, "message": ae.body.Message})
+			return c.jsonResult(map[string]any{"result": "fail", "result_code": ae.body.Error, "message": ae.body.Message, "command": name})
 		}
 		return nil, err
 	}
-	name := str(cmd, "command")
 	if name == "execute" {
 		reqs, _ := cmd["requests"].([]any)
 		results := make([]map[string]any, 0, len(reqs))
+		each := make([]string, 0, len(reqs))
 		for _, r := range reqs {
 			sub, _ := r.(map[string]any)
-			results = append(results, s.runJSON(c, sub))
+			res := s.runJSON(c, sub)
+			results = append(results, res)
+			each = append(each, c.out.command(res))
 		}
+		c.out.cmds = append(c.out.cmds, "execute["+strings.Join(each, " ")+"]")
 		return jsonReply(map[string]any{"result": "success", "results": results})
 	}
-	return jsonReply(s.runJSON(c, cmd))
+	return c.jsonResult(s.runJSON(c, cmd))
+}
+
+// jsonResult answers one JSON command and records its outcome for the log.
+func (c *call) jsonResult(reply map[string]any) (proto.Message, error) {
+	c.out.cmds = append(c.out.cmds, c.out.command(reply))
+	return jsonReply(reply)
 }
 
 func (s *Server) runJSON(c *call, cmd map[string]any) map[string]any {
@@ -109,7 +119,7 @@ func (s *Server) runJSON(c *call, cmd map[string]any) map[string]any {
 	case errors.As(err, &ce):
 		return map[string]any{"result": "fail", "result_code": ce.code, "message": ce.msg, "command": name}
 	case err != nil:
-		s.logf("%s: %v", name, err)
+		c.out.detail = clean(name) + ": " + err.Error()
 		return map[string]any{"result": "fail", "result_code": "internal_error", "message": "internal server error", "command": name}
 	}
 	if out == nil {

@@ -69,12 +69,39 @@ func nodeUpdate(j *jsonCall, cmd map[string]any) (map[string]any, error) {
 		n.EncryptedData = enc
 	}
 	if p, ok := num(cmd, "parent_id"); ok && n.ParentId != 0 {
-		if p == id || !j.exists(enterprisepb.EnterpriseDataEntity_NODES, fmt.Sprint(p)) {
-			return nil, cmdFail("bad_inputs_parent_id", "invalid parent node %d", p)
+		if err := j.checkParent(id, p); err != nil {
+			return nil, err
 		}
 		n.ParentId = p
 	}
 	return nil, j.put(enterprisepb.EnterpriseDataEntity_NODES, fmt.Sprint(id), "", &n)
+}
+
+// checkParent refuses a new parent for node id that does not exist or lies
+// in id's own subtree (id itself or a descendant): the move would detach the
+// subtree from the root in a cycle, and Commander walks parent links to
+// build node paths (enterprise_common.py get_node_path).
+func (j *jsonCall) checkParent(id, parent int64) error {
+	if !j.exists(enterprisepb.EnterpriseDataEntity_NODES, fmt.Sprint(parent)) {
+		return cmdFail("bad_inputs_parent_id", "parent node %d does not exist", parent)
+	}
+	seen := map[int64]bool{}
+	for cur := parent; cur != 0 && !seen[cur]; {
+		if cur == id {
+			return cmdFail("bad_inputs_parent_id", "node %d cannot be moved under itself or its own subnode %d", id, parent)
+		}
+		seen[cur] = true
+		e, err := store.GetEntity(j.ctx, j.tx, j.eid, int32(enterprisepb.EnterpriseDataEntity_NODES), fmt.Sprint(cur))
+		if err != nil {
+			return nil // a dangling link ends the walk
+		}
+		var n enterprisepb.Node
+		if err := proto.Unmarshal(e.Data, &n); err != nil {
+			return err
+		}
+		cur = n.ParentId
+	}
+	return nil
 }
 
 func nodeDelete(j *jsonCall, cmd map[string]any) (map[string]any, error) {

@@ -11,6 +11,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -34,7 +35,7 @@ type Options struct {
 	SessionIdle time.Duration // idle expiry of session tokens (0 = never)
 	PageSize    int           // entities per get_enterprise_data_for_user page
 	Faults      Faults
-	Log         io.Writer // request log (endpoint and outcome only; never bodies)
+	Log         io.Writer // request log: one line per request with its outcome; never bodies or secrets
 }
 
 // Server serves Keeper's REST API from a store.
@@ -46,6 +47,7 @@ type Server struct {
 	json   map[string]jsonHandler
 	n      atomic.Int64
 	faults atomic.Pointer[Faults]
+	logMu  sync.Mutex // one log line at a time
 }
 
 // call is one opened request handed to a handler.
@@ -55,6 +57,8 @@ type call struct {
 	sess *store.Session // nil for unauthenticated endpoints
 	// token is the raw session token of the call, if any.
 	token []byte
+	// out collects the call's outcome for the request log.
+	out *outcome
 }
 
 type handler struct {
@@ -94,8 +98,15 @@ func New(st *store.Store, o Options) *Server {
 // SetFaults replaces the fault switches at run time.
 func (s *Server) SetFaults(f Faults) { s.faults.Store(&f) }
 
-// ServeHTTP implements http.Handler.
+// ServeHTTP implements http.Handler. Every request gets one log line with
+// its real outcome (see logRequest).
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	o := &outcome{ResponseWriter: w}
+	defer s.logRequest(requestName(r), o, time.Now())
+	s.serve(o, r)
+}
+
+func (s *Server) serve(w *outcome, r *http.Request) {
 	if r.URL.Path == "/_sandbox/faults" {
 		s.serveFaults(w, r)
 		return
@@ -111,17 +122,18 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		select {
 		case <-time.After(f.Delay):
 		case <-r.Context().Done():
+			w.code, w.detail = "canceled", "client went away during the injected delay"
 			return
 		}
 	}
 	if f.ThrottleEvery > 0 && n%int64(f.ThrottleEvery) == 0 {
 		envelope.WriteThrottled(w, 1)
-		s.logf("%s throttled (fault)", endpoint)
+		w.detail = "fault"
 		return
 	}
 	if f.FailEvery > 0 && n%int64(f.FailEvery) == 0 {
 		envelope.WriteError(w, http.StatusInternalServerError, envelope.ErrorBody{Error: "internal_error", Message: "injected failure"})
-		s.logf("%s failed (fault)", endpoint)
+		w.detail = "fault"
 		return
 	}
 	h, ok := s.routes[endpoint]
@@ -129,35 +141,42 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		envelope.WriteError(w, http.StatusNotFound, envelope.ErrorBody{Error: "not_found", Message: "endpoint " + endpoint + " is not served by keeper-sandbox"})
 		return
 	}
-	rq, err := envelope.Open(r, s.keys)
+	body, ok := readBody(w, r)
+	if !ok {
+		return
+	}
+	rq, err := envelope.OpenBytes(body, s.keys)
 	var uk *envelope.UnknownKeyError
 	if errors.As(err, &uk) {
 		envelope.WriteKeyError(w, s.opts.KeyID)
+		w.detail = fmt.Sprintf("client used key id %d", uk.KeyID)
 		return
 	}
 	if err != nil {
 		envelope.WriteError(w, http.StatusBadRequest, envelope.ErrorBody{Error: "bad_request", Message: err.Error()})
+		w.detail = err.Error()
 		return
 	}
-	c := &call{ctx: r.Context(), rq: rq}
+	c := &call{ctx: r.Context(), rq: rq, out: w}
 	if h.auth {
 		if err := s.authenticate(c, rq.SessionToken); err != nil {
-			s.writeErr(w, endpoint, err)
+			s.writeErr(w, err)
 			return
 		}
 	}
 	resp, err := h.fn(c)
 	if err != nil {
-		s.writeErr(w, endpoint, err)
+		s.writeErr(w, err)
 		return
 	}
 	if raw, ok := resp.(rawReply); ok {
-		_ = rq.ReplyBytes(w, raw.b)
-	} else if err := rq.Reply(w, resp); err != nil {
-		s.logf("%s: reply: %v", endpoint, err)
-		return
+		err = rq.ReplyBytes(w, raw.b)
+	} else {
+		err = rq.Reply(w, resp)
 	}
-	s.logf("%s ok", endpoint)
+	if err != nil {
+		w.detail = "reply: " + err.Error()
+	}
 }
 
 // rawReply lets a handler answer already-serialized bytes (JSON commands).
@@ -184,21 +203,14 @@ func (s *Server) authenticate(c *call, token []byte) error {
 	return nil
 }
 
-func (s *Server) writeErr(w http.ResponseWriter, endpoint string, err error) {
+func (s *Server) writeErr(w *outcome, err error) {
 	var ae *apiError
 	if errors.As(err, &ae) {
 		envelope.WriteError(w, ae.status, ae.body)
-		s.logf("%s error %s", endpoint, ae.body.Error)
 		return
 	}
 	envelope.WriteError(w, http.StatusInternalServerError, envelope.ErrorBody{Error: "internal_error", Message: "internal server error"})
-	s.logf("%s internal error: %v", endpoint, err)
-}
-
-func (s *Server) logf(format string, args ...any) {
-	if s.opts.Log != nil {
-		fmt.Fprintf(s.opts.Log, time.Now().Format("15:04:05.000 ")+format+"\n", args...)
-	}
+	w.detail = err.Error()
 }
 
 func unmarshal(c *call, m proto.Message) error {
