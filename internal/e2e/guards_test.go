@@ -7,6 +7,7 @@ import (
 
 	"github.com/keeper-go/keeper/internal/keeper/crypto"
 	"github.com/keeper-go/keeper/internal/keeper/enterprise"
+	"github.com/keeper-go/keeper/internal/keeper/msp"
 	"github.com/keeper-go/keeper/internal/keeper/pb/enterprisepb"
 	"github.com/keeper-go/keeper/internal/keeper/rest"
 )
@@ -26,11 +27,11 @@ func TestNodeCannotMoveIntoItsSubtree(t *testing.T) {
 	europe, _ := e.Node("Europe")
 	berlin, _ := e.Node("Berlin")
 	asia, _ := e.Node("Asia Pacific")
-	res, err := c.ExecuteBatch(ctx, s.JSON(), []map[string]any{
-		{"command": "node_update", "node_id": europe.NodeId, "parent_id": berlin.NodeId},
-		{"command": "node_update", "node_id": europe.NodeId, "parent_id": europe.NodeId},
-		{"command": "node_update", "node_id": berlin.NodeId, "parent_id": asia.NodeId},
-	})
+	res, err := c.ExecuteBatch(ctx, s.JSON(), raws(
+		map[string]any{"command": "node_update", "node_id": europe.NodeId, "parent_id": berlin.NodeId},
+		map[string]any{"command": "node_update", "node_id": europe.NodeId, "parent_id": europe.NodeId},
+		map[string]any{"command": "node_update", "node_id": berlin.NodeId, "parent_id": asia.NodeId},
+	))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,7 +87,7 @@ func TestKeyPairNeverReplaced(t *testing.T) {
 		t.Fatal(err)
 	}
 	mc, _ := e.ManagedCompany("Acme Dental")
-	tok, _, err := enterprise.LoginToMC(ctx, c, s.SessionToken, mc.McEnterpriseId, e.TreeKey)
+	tok, _, err := msp.LoginToMC(ctx, c, s.SessionToken, mc.McEnterpriseId, e)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -97,11 +97,11 @@ func TestLicenceSeatsFollowData(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := c.ExecuteBatch(ctx, s.JSON(), []map[string]any{
-		{"command": "enterprise_user_add", "enterprise_user_id": newID, "node_id": e.Root().NodeId,
+	res, err := c.ExecuteBatch(ctx, s.JSON(), raws(
+		map[string]any{"command": "enterprise_user_add", "enterprise_user_id": newID, "node_id": e.Root().NodeId,
 			"enterprise_user_username": "newcomer@msp.sandbox"},
-		{"command": "enterprise_user_delete", "enterprise_user_id": alice.EnterpriseUserId},
-	})
+		map[string]any{"command": "enterprise_user_delete", "enterprise_user_id": alice.EnterpriseUserId},
+	))
 	if err != nil || !res[0].OK() || !res[1].OK() {
 		t.Fatalf("user changes: %v %+v", err, res)
 	}

@@ -44,14 +44,14 @@ func TestRequestLogShowsRealOutcomes(t *testing.T) {
 	c := Client(t, sb)
 	s := login(t, c)
 	secretNode := "node-name-that-must-not-be-logged"
-	if err := c.ExecuteV2(ctx, s.JSON(), map[string]any{"command": "node_delete", "node_id": 12345, "note": secretNode}, nil); err == nil {
+	if err := c.Execute(ctx, s.JSON(), raw{"command": "node_delete", "node_id": 12345, "note": secretNode}, nil); err == nil {
 		t.Fatal("node_delete of a missing node succeeded")
 	}
-	if _, err := c.ExecuteBatch(ctx, s.JSON(), []map[string]any{
-		{"command": "enterprise_allocate_ids", "number_requested": 1},
-		{"command": "team_add", "team_uid": "short", "team_name": secretNode},
-		{"command": "no_such_command"},
-	}); err != nil {
+	if _, err := c.ExecuteBatch(ctx, s.JSON(), raws(
+		map[string]any{"command": "enterprise_allocate_ids", "number_requested": 1},
+		map[string]any{"command": "team_add", "team_uid": "short", "team_name": secretNode},
+		map[string]any{"command": "no_such_command"},
+	)); err != nil {
 		t.Fatal(err)
 	}
 
