@@ -57,7 +57,7 @@ func (c *Client) ExecuteV2(ctx context.Context, sess JSONSession, cmd map[string
 			Message    string `json:"message"`
 		}
 		if len(body) == 0 || json.Unmarshal(body, &rs) != nil {
-			return fmt.Errorf("%s: malformed JSON reply from server", name)
+			return &ReplyError{Endpoint: name, Msg: "malformed JSON reply from server"}
 		}
 		if rs.Result != "success" {
 			if rs.ResultCode == "throttled" && attempt == 0 {
@@ -70,7 +70,7 @@ func (c *Client) ExecuteV2(ctx context.Context, sess JSONSession, cmd map[string
 		}
 		if out != nil {
 			if err := json.Unmarshal(body, out); err != nil {
-				return fmt.Errorf("%s: unexpected JSON reply: %w", name, err)
+				return &ReplyError{Endpoint: name, Msg: "unexpected JSON reply", Err: err}
 			}
 		}
 		return nil
@@ -115,7 +115,7 @@ func (c *Client) ExecuteBatch(ctx context.Context, sess JSONSession, cmds []map[
 		}
 		got := rs.Results
 		if len(got) > n {
-			return results, fmt.Errorf("execute: server returned %d results for %d commands", len(got), n)
+			return results, &ReplyError{Endpoint: "execute", Msg: fmt.Sprintf("server returned %d results for %d commands", len(got), n)}
 		}
 		if k := len(got); k > 0 {
 			if code, _ := got[k-1]["result_code"].(string); code == "throttled" {
@@ -127,7 +127,7 @@ func (c *Client) ExecuteBatch(ctx context.Context, sess JSONSession, cmds []map[
 		}
 		if len(got) == 0 {
 			if stalls++; stalls > 3 {
-				return results, fmt.Errorf("execute: server made no progress on %d commands", len(queue))
+				return results, &ReplyError{Endpoint: "execute", Msg: fmt.Sprintf("server made no progress on %d commands", len(queue))}
 			}
 			continue
 		}
