@@ -68,6 +68,7 @@ func runIO(args []string, stdin io.Reader, stdout, stderr io.Writer, tty bool) i
 	if err != nil {
 		return report(stderr, err)
 	}
+	a.echoInvocation(args, rest)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	switch {
@@ -133,10 +134,23 @@ func (a *app) status(format string, args ...any) {
 	}
 }
 
+// echo shows a batch line under --debug; the caller masks its secrets.
 func (a *app) echo(line string) {
 	if a.opts.Debug {
 		fmt.Fprintf(a.err, "> %s\n", line)
 	}
+}
+
+// echoInvocation shows the process's own command line under --debug, with
+// the values of --password (-kp) and of the command's secret flags masked.
+// rest is the tail of args that follows the global flags.
+func (a *app) echoInvocation(args, rest []string) {
+	if !a.opts.Debug {
+		return
+	}
+	globals, _ := command.RedactFlags(newGlobalFlagSet(&globalOptions{}), globalSecret, legacyGlobalShort, args[:len(args)-len(rest)])
+	cmd, _ := a.reg.Redact(rest)
+	a.echo(command.Join(append(append([]string{"keeper"}, globals...), cmd...)))
 }
 
 func (a *app) promptPassword(ctx context.Context, username string) (string, error) {

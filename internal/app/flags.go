@@ -34,6 +34,10 @@ var legacyGlobalShort = map[string]string{
 	"-kp": "--password",
 }
 
+// globalSecret lists the global flags whose values are masked when the
+// invocation is echoed (see command.RedactFlags).
+var globalSecret = []string{"password"}
+
 func newGlobalFlagSet(o *globalOptions) *pflag.FlagSet {
 	fs := pflag.NewFlagSet("keeper", pflag.ContinueOnError)
 	fs.SetOutput(io.Discard)

@@ -103,7 +103,7 @@ func rewriteLegacy(cmd *Command, args []string) []string {
 // LineError wraps the failure of one line of batch input.
 type LineError struct {
 	Line int
-	Text string
+	Text string // the line, with secret flag values masked
 	Err  error
 }
 
@@ -114,7 +114,8 @@ func (e *LineError) Unwrap() error { return e.Err }
 
 // RunLines runs commands read line by line (keeper -, piped stdin,
 // run-batch) and stops at the first failure. A line starting with @ may fail
-// without stopping the batch, as in Commander.
+// without stopping the batch, as in Commander. echo, when set, sees each
+// line before it runs, with secret flag values masked.
 func (d *Dispatcher) RunLines(ctx context.Context, env *Env, r io.Reader, echo func(line string)) error {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64*1024), 1024*1024)
@@ -128,9 +129,10 @@ func (d *Dispatcher) RunLines(ctx context.Context, env *Env, r io.Reader, echo f
 		tolerant := strings.HasPrefix(line, "@")
 		line = strings.TrimPrefix(line, "@")
 		words, err := Split(line)
+		shown, _ := d.Registry.RedactLine(line)
 		if err == nil && len(words) > 0 {
 			if echo != nil {
-				echo(line)
+				echo(shown)
 			}
 			err = d.Run(ctx, env, ExpandVars(words, env.Vars))
 		}
@@ -139,7 +141,7 @@ func (d *Dispatcher) RunLines(ctx context.Context, env *Env, r io.Reader, echo f
 				fmt.Fprintf(env.Err, "line %d: %v (ignored)\n", n, err)
 				continue
 			}
-			return &LineError{Line: n, Text: line, Err: err}
+			return &LineError{Line: n, Text: shown, Err: err}
 		}
 	}
 	return sc.Err()

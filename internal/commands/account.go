@@ -20,6 +20,7 @@ func loginCmd(d *Deps) *command.Command {
 		Usage:    "[--pass PASSWORD] [--new-login] [EMAIL]",
 		Long:     "Without a password the master password is asked for on the terminal; with persistent login on, no password is needed at all.",
 		Examples: []string{"login admin@example.com", "KEEPER_PASSWORD=... keeper login admin@example.com"},
+		Secret:   []string{"pass"},
 		Setup: func(fs *pflag.FlagSet) command.Runner {
 			pass := fs.StringP("pass", "p", "", "master password (prefer the prompt or $KEEPER_PASSWORD)")
 			newLogin := fs.Bool("new-login", false, "ignore the persistent-login clone code")
