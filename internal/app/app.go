@@ -165,18 +165,30 @@ func (a *app) promptPassword(ctx context.Context, username string) (string, erro
 		}
 		return string(pw), nil
 	}
-	fmt.Fprint(a.err, "Password: ")
 	f, ok := a.in.(*os.File)
 	if !ok {
 		return "", session.ErrNoCredentials
 	}
+	if err := ctx.Err(); err != nil {
+		return "", err
+	}
+	// term.ReadPassword turns echo off and back on when it returns, but on
+	// Ctrl-C it is still blocked reading: restore the state saved here, or
+	// the terminal is left without echo after keeper exits.
+	fd := int(f.Fd())
+	saved, err := term.GetState(fd)
+	if err != nil {
+		return "", fmt.Errorf("read password: %w", err)
+	}
+	defer func() { _ = term.Restore(fd, saved) }()
+	fmt.Fprint(a.err, "Password: ")
 	type result struct {
 		pw  []byte
 		err error
 	}
 	ch := make(chan result, 1)
 	go func() {
-		pw, err := term.ReadPassword(int(f.Fd()))
+		pw, err := term.ReadPassword(fd)
 		ch <- result{pw, err}
 	}()
 	select {
