@@ -304,7 +304,11 @@ func (c *Client) post(ctx context.Context, u string, keyID int32, tk, wrapped, i
 		return 0, "", nil, &NetworkError{Server: c.base, Err: unwrapURLError(err)}
 	}
 	defer rs.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(rs.Body, MaxResponse))
+	limit := int64(MaxResponse)
+	if rs.StatusCode != http.StatusOK || strings.HasPrefix(rs.Header.Get("Content-Type"), "application/json") {
+		limit = maxErrorBody + 1 // an error body: one byte more tells parseErrorBody it is too long
+	}
+	data, err := io.ReadAll(io.LimitReader(rs.Body, limit))
 	if err != nil {
 		if ctx.Err() != nil {
 			return 0, "", nil, ctx.Err()

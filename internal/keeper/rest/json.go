@@ -66,7 +66,7 @@ func (c *Client) ExecuteV2(ctx context.Context, sess JSONSession, cmd map[string
 				}
 				continue
 			}
-			return &APIError{Endpoint: name, Code: rs.ResultCode, Message: rs.Message, HTTPStatus: 200}
+			return &APIError{Endpoint: name, Code: Clip(rs.ResultCode), Message: Clip(rs.Message), HTTPStatus: 200}
 		}
 		if out != nil {
 			if err := json.Unmarshal(body, out); err != nil {
@@ -137,6 +137,7 @@ func (c *Client) ExecuteBatch(ctx context.Context, sess JSONSession, cmds []map[
 			r.Result, _ = m["result"].(string)
 			r.ResultCode, _ = m["result_code"].(string)
 			r.Message, _ = m["message"].(string)
+			r.ResultCode, r.Message = Clip(r.ResultCode), Clip(r.Message)
 			results = append(results, r)
 		}
 		queue = queue[len(got):]
