@@ -46,6 +46,8 @@ type app struct {
 	disp     *command.Dispatcher
 	env      *command.Env
 	history  *[]string
+	// batchDepth counts the run-batch files being run, one inside another.
+	batchDepth int
 	// secret reads a password through the shell's line reader when the
 	// shell runs (readline owns the terminal then).
 	secret func(prompt string) ([]byte, error)
