@@ -100,6 +100,9 @@ func rewriteLegacy(cmd *Command, args []string) []string {
 	return out
 }
 
+// MaxLine is the longest line batch input may have, in bytes.
+const MaxLine = 1 << 20
+
 // LineError wraps the failure of one line of batch input.
 type LineError struct {
 	Line int
@@ -118,7 +121,7 @@ func (e *LineError) Unwrap() error { return e.Err }
 // line before it runs, with secret flag values masked.
 func (d *Dispatcher) RunLines(ctx context.Context, env *Env, r io.Reader, echo func(line string)) error {
 	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64*1024), 1024*1024)
+	sc.Buffer(make([]byte, 64*1024), MaxLine)
 	n := 0
 	for sc.Scan() {
 		n++
@@ -144,5 +147,10 @@ func (d *Dispatcher) RunLines(ctx context.Context, env *Env, r io.Reader, echo f
 			return &LineError{Line: n, Text: shown, Err: err}
 		}
 	}
-	return sc.Err()
+	if err := sc.Err(); errors.Is(err, bufio.ErrTooLong) {
+		return &LineError{Line: n + 1, Err: &SyntaxError{Msg: fmt.Sprintf("line longer than %d bytes (1 MiB)", MaxLine)}}
+	} else if err != nil {
+		return err
+	}
+	return nil
 }

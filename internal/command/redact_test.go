@@ -19,7 +19,9 @@ func secretRegistry() *Registry {
 			fs.StringP("format", "f", "", "")
 			return func(context.Context, *Env, []string) error { return nil }
 		}})
-	r.Add(&Command{Name: "echo", Setup: func(fs *pflag.FlagSet) Runner { return nil }})
+	r.Add(&Command{Name: "echo", Setup: func(fs *pflag.FlagSet) Runner {
+		return func(context.Context, *Env, []string) error { return nil }
+	}})
 	return r
 }
 
