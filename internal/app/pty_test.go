@@ -96,11 +96,15 @@ func (tm *ptyTerm) wait() int {
 	return 0
 }
 
-// TestShellOnPTY exercises the interactive shell through a pseudo-terminal:
-// prompt, completion of a command and a flag, Ctrl-C at the prompt, a
-// failing command followed by a working one, Ctrl-D, and history recalled
-// in a second shell.
-func TestShellOnPTY(t *testing.T) {
+// ptyFixture is the built keeper binary and a sandbox for pty tests.
+type ptyFixture struct {
+	dir string
+	bin string
+	sb  *sandbox.Sandbox
+}
+
+func newPTYFixture(t *testing.T) *ptyFixture {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}
@@ -116,16 +120,35 @@ func TestShellOnPTY(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { sb.Close() })
-	cfgPath := filepath.Join(dir, "home", ".keeper", "config.json")
+	return &ptyFixture{dir: dir, bin: bin, sb: sb}
+}
+
+// home writes a fresh config (no credentials) for the sandbox under
+// dir/name and returns the config path and the environment to run with.
+func (fx *ptyFixture) home(t *testing.T, name string) (string, []string) {
+	t.Helper()
+	home := filepath.Join(fx.dir, name)
+	cfgPath := filepath.Join(home, ".keeper", "config.json")
 	if err := os.MkdirAll(filepath.Dir(cfgPath), 0o700); err != nil {
 		t.Fatal(err)
 	}
-	cfg, _ := json.Marshal(map[string]any{"server": sb.URL(), "server_key_id": sb.KeyID(),
-		"server_public_key": crypto.Base64URLEncode(sb.PublicKey()), "ca_file": sb.CAFile()})
+	cfg, _ := json.Marshal(map[string]any{"server": fx.sb.URL(), "server_key_id": fx.sb.KeyID(),
+		"server_public_key": crypto.Base64URLEncode(fx.sb.PublicKey()), "ca_file": fx.sb.CAFile()})
 	if err := os.WriteFile(cfgPath, cfg, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	env := []string{"HOME=" + filepath.Join(dir, "home"), "KEEPER_CONFIG_FILE=" + cfgPath, "TERM=xterm", "PATH=" + os.Getenv("PATH")}
+	return cfgPath, []string{"HOME=" + home, "KEEPER_CONFIG_FILE=" + cfgPath, "TERM=xterm", "PATH=" + os.Getenv("PATH")}
+}
+
+// TestShellOnPTY exercises the interactive shell through a pseudo-terminal:
+// prompt, completion of a command and a flag, Ctrl-C at the prompt, a
+// failing command followed by a working one, Ctrl-D, history recalled in a
+// second shell, and a password typed on a login line kept out of the
+// history.
+func TestShellOnPTY(t *testing.T) {
+	fx := newPTYFixture(t)
+	bin := fx.bin
+	cfgPath, env := fx.home(t, "home")
 	setup := exec.Command(bin, "-")
 	setup.Env = append(env, "KEEPER_PASSWORD="+sandboxPassword)
 	setup.Stdin = strings.NewReader("login admin@msp.sandbox\nthis-device persistent-login on\n")
@@ -196,8 +219,23 @@ func TestShellOnPTY(t *testing.T) {
 	if echoed {
 		t.Fatal("the password was echoed to the terminal")
 	}
+	// A password given on the login line is masked in the history.
+	sh2.send("login --new-login -p " + sandboxPassword + " admin@msp.sandbox\r")
+	sh2.expect("Logged in as admin@msp.sandbox")
+	sh2.expect("Keeper> ")
+	sh2.send("\x1b[A")
+	sh2.expect("login --new-login -p ******** admin@msp.sandbox")
+	sh2.send("\x03")
+	sh2.expect("Keeper> ")
 	sh2.send("quit\r")
 	if code := sh2.wait(); code != 0 {
 		t.Fatalf("second shell exit code %d", code)
+	}
+	data, err := os.ReadFile(hist)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(data), sandboxPassword) || !strings.Contains(string(data), "login --new-login -p ******** admin@msp.sandbox\n") {
+		t.Fatalf("history file:\n%s", data)
 	}
 }

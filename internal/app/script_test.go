@@ -27,7 +27,8 @@ func TestMain(m *testing.M) {
 
 // TestScripts runs testdata/script/*.txtar: the real keeper binary, one
 // shot at a time, against one keeper-sandbox started for the suite. Every
-// script gets its own config.json (so its own device) pointing at it.
+// script gets its own config.json (so its own device) pointing at it, and
+// .keeper/untrusted.json: the same without the sandbox's CA certificate.
 func TestScripts(t *testing.T) {
 	dir := t.TempDir()
 	sb, err := sandbox.Start(context.Background(), sandbox.Options{DBPath: filepath.Join(dir, "sandbox.db"),
@@ -49,6 +50,12 @@ func TestScripts(t *testing.T) {
 			env.Setenv("HOME", env.WorkDir)
 			env.Setenv("KEEPER_CONFIG_FILE", path)
 			env.Setenv("SANDBOX_PASSWORD", sandboxPassword)
+			// untrusted.json points at the same sandbox without its CA.
+			delete(cfg, "ca_file")
+			u, _ := json.Marshal(cfg)
+			if err := os.WriteFile(filepath.Join(env.WorkDir, ".keeper", "untrusted.json"), u, 0o600); err != nil {
+				return err
+			}
 			return os.WriteFile(path, b, 0o600)
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){

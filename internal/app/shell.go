@@ -17,7 +17,7 @@ func (a *app) shell(ctx context.Context) int {
 	if stdin == nil {
 		stdin = os.Stdin
 	}
-	r, err := shell.NewReadline(a.historyPath(), completer, stdin, a.out, a.err)
+	r, err := shell.NewReadline(a.historyPath(), a.reg.RedactLine, completer, stdin, a.out, a.err)
 	if err != nil {
 		return report(a.err, fmt.Errorf("cannot start the shell: %w", err))
 	}
