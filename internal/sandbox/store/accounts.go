@@ -41,8 +41,14 @@ func PutAccount(ctx context.Context, tx *sql.Tx, a *Account) error {
 
 // GetAccount loads an account by (lower-case) username.
 func (s *Store) GetAccount(ctx context.Context, username string) (*Account, error) {
+	return LoadAccount(ctx, s.db, username)
+}
+
+// LoadAccount loads an account by (lower-case) username through q (a write
+// transaction reads with its own tx).
+func LoadAccount(ctx context.Context, q querier, username string) (*Account, error) {
 	a := &Account{}
-	err := s.db.QueryRowContext(ctx, `SELECT username, enterprise_id, enterprise_user_id, account_uid, auth_verifier,
+	err := q.QueryRowContext(ctx, `SELECT username, enterprise_id, enterprise_user_id, account_uid, auth_verifier,
 		encryption_params, rsa_private_enc, ecc_private_enc, ecc_public, client_key_enc, tree_key_enc, tree_key_type,
 		is_admin, persistent_login, logout_timer_ms FROM accounts WHERE username = ?`, username).Scan(
 		&a.Username, &a.EnterpriseID, &a.EnterpriseUserID, &a.AccountUID, &a.AuthVerifier, &a.EncryptionParams,
@@ -57,12 +63,12 @@ func (s *Store) GetAccount(ctx context.Context, username string) (*Account, erro
 // SetUserSetting updates persistent_login or logout_timer_ms.
 func (s *Store) SetUserSetting(ctx context.Context, username string, persistent *bool, logoutMS *int64) error {
 	if persistent != nil {
-		if _, err := s.db.ExecContext(ctx, `UPDATE accounts SET persistent_login = ? WHERE username = ?`, *persistent, username); err != nil {
+		if _, err := s.w.ExecContext(ctx, `UPDATE accounts SET persistent_login = ? WHERE username = ?`, *persistent, username); err != nil {
 			return err
 		}
 	}
 	if logoutMS != nil {
-		_, err := s.db.ExecContext(ctx, `UPDATE accounts SET logout_timer_ms = ? WHERE username = ?`, *logoutMS, username)
+		_, err := s.w.ExecContext(ctx, `UPDATE accounts SET logout_timer_ms = ? WHERE username = ?`, *logoutMS, username)
 		return err
 	}
 	return nil
@@ -80,7 +86,7 @@ type Device struct {
 
 // PutDevice registers a device.
 func (s *Store) PutDevice(ctx context.Context, d *Device) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO devices (token, public_key, name, created) VALUES (?,?,?,?)`,
+	_, err := s.w.ExecContext(ctx, `INSERT INTO devices (token, public_key, name, created) VALUES (?,?,?,?)`,
 		d.Token, d.PublicKey, d.Name, time.Now().Unix())
 	return err
 }
@@ -119,7 +125,7 @@ func (s *Store) DevicesOf(ctx context.Context, username string) ([]Device, error
 // BindDevice records a login of username on the device with a new clone code.
 // Switching accounts on a device drops its deposited data key.
 func (s *Store) BindDevice(ctx context.Context, token, username, cloneCode string) error {
-	_, err := s.db.ExecContext(ctx, `UPDATE devices SET data_key_enc = CASE WHEN username IS ? THEN data_key_enc END,
+	_, err := s.w.ExecContext(ctx, `UPDATE devices SET data_key_enc = CASE WHEN username IS ? THEN data_key_enc END,
 		username = ?, clone_code = ? WHERE token = ?`, username, username, cloneCode, token)
 	return err
 }
@@ -127,7 +133,7 @@ func (s *Store) BindDevice(ctx context.Context, token, username, cloneCode strin
 // SetDeviceDataKey deposits the data key encrypted to the device key. It
 // reports false when one is already present.
 func (s *Store) SetDeviceDataKey(ctx context.Context, token string, enc []byte) (bool, error) {
-	r, err := s.db.ExecContext(ctx, `UPDATE devices SET data_key_enc = ? WHERE token = ? AND data_key_enc IS NULL`, enc, token)
+	r, err := s.w.ExecContext(ctx, `UPDATE devices SET data_key_enc = ? WHERE token = ? AND data_key_enc IS NULL`, enc, token)
 	if err != nil {
 		return false, err
 	}
@@ -142,7 +148,7 @@ func hashToken(token []byte) string {
 
 // PutLoginToken remembers a login-in-progress token.
 func (s *Store) PutLoginToken(ctx context.Context, token []byte, username, device string, ttl time.Duration) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO login_tokens (token_hash, username, device_token, expires) VALUES (?,?,?,?)`,
+	_, err := s.w.ExecContext(ctx, `INSERT INTO login_tokens (token_hash, username, device_token, expires) VALUES (?,?,?,?)`,
 		hashToken(token), username, device, time.Now().Add(ttl).Unix())
 	return err
 }
@@ -150,7 +156,7 @@ func (s *Store) PutLoginToken(ctx context.Context, token []byte, username, devic
 // TakeLoginToken consumes a login token, returning its username and device.
 func (s *Store) TakeLoginToken(ctx context.Context, token []byte) (username, device string, err error) {
 	var expires int64
-	err = s.db.QueryRowContext(ctx, `DELETE FROM login_tokens WHERE token_hash = ? RETURNING username, device_token, expires`,
+	err = s.w.QueryRowContext(ctx, `DELETE FROM login_tokens WHERE token_hash = ? RETURNING username, device_token, expires`,
 		hashToken(token)).Scan(&username, &device, &expires)
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && time.Now().Unix() > expires) {
 		return "", "", ErrNotFound
@@ -168,7 +174,7 @@ type Session struct {
 
 // PutSession stores a new session token.
 func (s *Store) PutSession(ctx context.Context, token []byte, sess *Session) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO sessions (token_hash, username, device_token, enterprise_id, last_used) VALUES (?,?,?,?,?)`,
+	_, err := s.w.ExecContext(ctx, `INSERT INTO sessions (token_hash, username, device_token, enterprise_id, last_used) VALUES (?,?,?,?,?)`,
 		hashToken(token), sess.Username, sess.DeviceToken, sess.EnterpriseID, time.Now().UnixMilli())
 	return err
 }
@@ -189,16 +195,16 @@ func (s *Store) TouchSession(ctx context.Context, token []byte, idle time.Durati
 	}
 	now := time.Now()
 	if idle > 0 && now.Sub(time.UnixMilli(last)) > idle {
-		_, _ = s.db.ExecContext(ctx, `DELETE FROM sessions WHERE token_hash = ?`, h)
+		_, _ = s.w.ExecContext(ctx, `DELETE FROM sessions WHERE token_hash = ?`, h)
 		return nil, true, ErrNotFound
 	}
-	_, err = s.db.ExecContext(ctx, `UPDATE sessions SET last_used = ? WHERE token_hash = ?`, now.UnixMilli(), h)
+	_, err = s.w.ExecContext(ctx, `UPDATE sessions SET last_used = ? WHERE token_hash = ?`, now.UnixMilli(), h)
 	sess.LastUsed = now
 	return sess, false, err
 }
 
 // DeleteSession ends a session (logout).
 func (s *Store) DeleteSession(ctx context.Context, token []byte) error {
-	_, err := s.db.ExecContext(ctx, `DELETE FROM sessions WHERE token_hash = ?`, hashToken(token))
+	_, err := s.w.ExecContext(ctx, `DELETE FROM sessions WHERE token_hash = ?`, hashToken(token))
 	return err
 }
