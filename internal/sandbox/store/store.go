@@ -165,6 +165,12 @@ var migrations = []string{
 		enterprise_id INTEGER NOT NULL,
 		last_used INTEGER NOT NULL
 	);`,
+	// 2: the id counter used to start inside the ids the demo seed places;
+	// move it above every node, role, user and license id of its enterprise.
+	`UPDATE enterprises SET next_id = max(next_id, 1 + coalesce((
+		SELECT max(CAST(ident AS INTEGER) & 4294967295) FROM entities
+		WHERE entities.enterprise_id = enterprises.id AND kind IN (1, 2, 3, 10)
+			AND (CAST(ident AS INTEGER) >> 32) = enterprises.id), 0));`,
 }
 
 func (s *Store) migrate(ctx context.Context) error {
