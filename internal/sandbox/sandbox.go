@@ -12,7 +12,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"os"
 	"path/filepath"
 	"time"
 
@@ -24,7 +23,7 @@ import (
 
 // Options configure a sandbox.
 type Options struct {
-	DBPath        string        // SQLite file; its directory also holds cert.pem and key.pem
+	DBPath        string        // SQLite file; its directory (created 0700) also holds cert.pem and key.pem
 	Listen        string        // address, default 127.0.0.1:8443 (tests use 127.0.0.1:0)
 	HTTP          bool          // plain HTTP instead of HTTPS
 	AdminPassword string        // demo admin password for a fresh database
@@ -65,9 +64,6 @@ func Start(ctx context.Context, o Options) (*Sandbox, error) {
 	}
 	if o.KeyID == 0 {
 		o.KeyID = 7
-	}
-	if err := os.MkdirAll(filepath.Dir(o.DBPath), 0o700); err != nil {
-		return nil, err
 	}
 	st, err := store.Open(o.DBPath)
 	if err != nil {

@@ -32,7 +32,12 @@ type Store struct {
 
 // Open opens (creating if needed) the database at path and migrates it to
 // the current schema. WAL and foreign keys are on; readers wait on locks.
+// A missing directory is created 0700, and the database and its WAL
+// companions are kept 0600 (see prepareFiles).
 func Open(path string) (*Store, error) {
+	if err := prepareFiles(path); err != nil {
+		return nil, err
+	}
 	w, err := openDB(path, true)
 	if err != nil {
 		return nil, err
@@ -48,6 +53,10 @@ func Open(path string) (*Store, error) {
 		return nil, err
 	}
 	s.db.SetMaxOpenConns(8)
+	if err := secureCompanions(path); err != nil {
+		s.Close()
+		return nil, err
+	}
 	return s, nil
 }
 
