@@ -2,9 +2,7 @@ package store
 
 import (
 	"context"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
 	"errors"
 	"time"
 )
@@ -139,72 +137,4 @@ func (s *Store) SetDeviceDataKey(ctx context.Context, token string, enc []byte) 
 	}
 	n, _ := r.RowsAffected()
 	return n > 0, nil
-}
-
-func hashToken(token []byte) string {
-	h := sha256.Sum256(token)
-	return hex.EncodeToString(h[:])
-}
-
-// PutLoginToken remembers a login-in-progress token.
-func (s *Store) PutLoginToken(ctx context.Context, token []byte, username, device string, ttl time.Duration) error {
-	_, err := s.w.ExecContext(ctx, `INSERT INTO login_tokens (token_hash, username, device_token, expires) VALUES (?,?,?,?)`,
-		hashToken(token), username, device, time.Now().Add(ttl).Unix())
-	return err
-}
-
-// TakeLoginToken consumes a login token, returning its username and device.
-func (s *Store) TakeLoginToken(ctx context.Context, token []byte) (username, device string, err error) {
-	var expires int64
-	err = s.w.QueryRowContext(ctx, `DELETE FROM login_tokens WHERE token_hash = ? RETURNING username, device_token, expires`,
-		hashToken(token)).Scan(&username, &device, &expires)
-	if errors.Is(err, sql.ErrNoRows) || (err == nil && time.Now().Unix() > expires) {
-		return "", "", ErrNotFound
-	}
-	return username, device, err
-}
-
-// Session is an authenticated session, stored by token hash.
-type Session struct {
-	Username     string
-	DeviceToken  string
-	EnterpriseID int32 // the enterprise the session acts on (an MC after login_to_mc)
-	LastUsed     time.Time
-}
-
-// PutSession stores a new session token.
-func (s *Store) PutSession(ctx context.Context, token []byte, sess *Session) error {
-	_, err := s.w.ExecContext(ctx, `INSERT INTO sessions (token_hash, username, device_token, enterprise_id, last_used) VALUES (?,?,?,?,?)`,
-		hashToken(token), sess.Username, sess.DeviceToken, sess.EnterpriseID, time.Now().UnixMilli())
-	return err
-}
-
-// TouchSession returns the session and marks it used, or ErrNotFound. A
-// session idle for longer than idle is deleted and reported as expired.
-func (s *Store) TouchSession(ctx context.Context, token []byte, idle time.Duration) (*Session, bool, error) {
-	h := hashToken(token)
-	sess := &Session{}
-	var last int64
-	err := s.db.QueryRowContext(ctx, `SELECT username, device_token, enterprise_id, last_used FROM sessions WHERE token_hash = ?`, h).
-		Scan(&sess.Username, &sess.DeviceToken, &sess.EnterpriseID, &last)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, false, ErrNotFound
-	}
-	if err != nil {
-		return nil, false, err
-	}
-	now := time.Now()
-	if idle > 0 && now.Sub(time.UnixMilli(last)) > idle {
-		_, _ = s.w.ExecContext(ctx, `DELETE FROM sessions WHERE token_hash = ?`, h)
-		return nil, true, ErrNotFound
-	}
-	_, err = s.w.ExecContext(ctx, `UPDATE sessions SET last_used = ? WHERE token_hash = ?`, now.UnixMilli(), h)
-	sess.LastUsed = now
-	return sess, false, err
-}
-
-// DeleteSession ends a session (logout).
-func (s *Store) DeleteSession(ctx context.Context, token []byte) error {
-	_, err := s.w.ExecContext(ctx, `DELETE FROM sessions WHERE token_hash = ?`, hashToken(token))
-	return err
 }

@@ -90,8 +90,9 @@ func TestAllocatorRepairedOnOpen(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Undo migration 2: back to the shipped schema version 1.
-	if _, err := raw.Exec(`UPDATE enterprises SET next_id = 100; UPDATE schema_version SET version = 1`); err != nil {
+	// Undo migrations 2 and 3: back to the shipped schema version 1.
+	if _, err := raw.Exec(`UPDATE enterprises SET next_id = 100; DROP INDEX sessions_parent; DROP INDEX sessions_last_used;
+		ALTER TABLE sessions DROP COLUMN parent_hash; UPDATE schema_version SET version = 1`); err != nil {
 		t.Fatal(err)
 	}
 	raw.Close()

@@ -180,6 +180,10 @@ var migrations = []string{
 		SELECT max(CAST(ident AS INTEGER) & 4294967295) FROM entities
 		WHERE entities.enterprise_id = enterprises.id AND kind IN (1, 2, 3, 10)
 			AND (CAST(ident AS INTEGER) >> 32) = enterprises.id), 0));`,
+	// 3: a managed-company session ends with the session that opened it.
+	`ALTER TABLE sessions ADD COLUMN parent_hash TEXT;
+	CREATE INDEX sessions_parent ON sessions (parent_hash);
+	CREATE INDEX sessions_last_used ON sessions (last_used);`,
 }
 
 func (s *Store) migrate(ctx context.Context) error {
