@@ -2,8 +2,6 @@ package app
 
 import (
 	"bytes"
-	"context"
-	"encoding/json"
 	"io"
 	"os"
 	"os/exec"
@@ -15,8 +13,7 @@ import (
 
 	"github.com/creack/pty"
 
-	"github.com/keeper-go/keeper/internal/keeper/crypto"
-	"github.com/keeper-go/keeper/internal/sandbox"
+	"github.com/keeper-go/keeper/internal/sandbox/sandboxtest"
 )
 
 // term drives one keeper process on a pseudo-terminal.
@@ -101,37 +98,10 @@ func (tm *ptyTerm) wait() int {
 // failing command followed by a working one, Ctrl-D, and history recalled
 // in a second shell.
 func TestShellOnPTY(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "keeper")
-	build := exec.Command("go", "build", "-o", bin, "github.com/keeper-go/keeper/cmd/keeper")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	sb, err := sandbox.Start(context.Background(), sandbox.Options{DBPath: filepath.Join(dir, "sb", "sandbox.db"),
-		Listen: "127.0.0.1:0", AdminPassword: sandboxPassword, Iterations: 1000})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { sb.Close() })
-	cfgPath := filepath.Join(dir, "home", ".keeper", "config.json")
-	if err := os.MkdirAll(filepath.Dir(cfgPath), 0o700); err != nil {
-		t.Fatal(err)
-	}
-	cfg, _ := json.Marshal(map[string]any{"server": sb.URL(), "server_key_id": sb.KeyID(),
-		"server_public_key": crypto.Base64URLEncode(sb.PublicKey()), "ca_file": sb.CAFile()})
-	if err := os.WriteFile(cfgPath, cfg, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	env := []string{"HOME=" + filepath.Join(dir, "home"), "KEEPER_CONFIG_FILE=" + cfgPath, "TERM=xterm", "PATH=" + os.Getenv("PATH")}
-	setup := exec.Command(bin, "-")
-	setup.Env = append(env, "KEEPER_PASSWORD="+sandboxPassword)
-	setup.Stdin = strings.NewReader("login admin@msp.sandbox\nthis-device persistent-login on\n")
-	if out, err := setup.CombinedOutput(); err != nil {
-		t.Fatalf("setup: %v\n%s", err, out)
-	}
+	bin := sandboxtest.BuildKeeper(t)
+	sb := sandboxtest.Start(t, nil)
+	cfgPath, env := keeperHome(t, sb)
+	sb.LoginPersistent(t, cfgPath)
 
 	sh := startTerm(t, bin, env)
 	sh.expect("Not logged in> ")
@@ -187,11 +157,11 @@ func TestShellOnPTY(t *testing.T) {
 	// A login in the shell asks for the password without echo.
 	sh2.send("login --new-login admin@msp.sandbox\r")
 	sh2.expect("Password: ")
-	sh2.send(sandboxPassword + "\r")
+	sh2.send(sandboxtest.Password + "\r")
 	sh2.expect("Logged in as admin@msp.sandbox")
 	sh2.expect("Keeper> ")
 	sh2.mu.Lock()
-	echoed := strings.Contains(sh2.buf.String(), sandboxPassword)
+	echoed := strings.Contains(sh2.buf.String(), sandboxtest.Password)
 	sh2.mu.Unlock()
 	if echoed {
 		t.Fatal("the password was echoed to the terminal")

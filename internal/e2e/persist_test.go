@@ -16,31 +16,19 @@ import (
 	"time"
 
 	"github.com/keeper-go/keeper/internal/config"
-	"github.com/keeper-go/keeper/internal/keeper/crypto"
 	"github.com/keeper-go/keeper/internal/keeper/enterprise"
 	"github.com/keeper-go/keeper/internal/sandbox"
-	"github.com/keeper-go/keeper/internal/sandbox/seed"
+	"github.com/keeper-go/keeper/internal/sandbox/sandboxtest"
 	"github.com/keeper-go/keeper/internal/session"
 )
 
-// persistentConfig logs in once with the password, turns persistent login
-// on and returns the config path; later managers need no password.
-func persistentConfig(t *testing.T, sb *sandbox.Sandbox) string {
+// persistentConfig writes a config for sb, logs in once with the password
+// and turns persistent login on; later managers need no password.
+func persistentConfig(t *testing.T, sb *sandboxtest.Env) string {
 	t.Helper()
-	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "config.json")
-	cfg := &config.Config{Server: sb.URL(), ServerKeyID: int(sb.KeyID()), ServerPublicKey: crypto.Base64URLEncode(sb.PublicKey()), CAFile: sb.CAFile()}
-	if err := cfg.Save(path); err != nil {
-		t.Fatal(err)
-	}
-	m := session.New(session.Options{ConfigPath: path, Config: cfg, Password: Password})
-	if err := m.Login(ctx, session.LoginOptions{Username: seed.AdminEmail}); err != nil {
-		t.Fatal(err)
-	}
-	c, _ := m.Client()
-	if err := m.Session().SetPersistentLogin(ctx, c, true); err != nil {
-		t.Fatal(err)
-	}
+	sb.WriteConfig(t, path)
+	sb.LoginPersistent(t, path)
 	return path
 }
 
@@ -60,7 +48,7 @@ func manager(t *testing.T, path string, mod func(*config.Config)) *session.Manag
 
 // failingProxy forwards to the sandbox but answers HTTP 500 to the first
 // request for endpoint.
-func failingProxy(t *testing.T, sb *sandbox.Sandbox, endpoint string) *httptest.Server {
+func failingProxy(t *testing.T, sb *sandboxtest.Env, endpoint string) *httptest.Server {
 	t.Helper()
 	target, _ := url.Parse(sb.URL())
 	pem, err := os.ReadFile(sb.CAFile())
@@ -87,7 +75,7 @@ func failingProxy(t *testing.T, sb *sandbox.Sandbox, endpoint string) *httptest.
 // start_login; a failure of account_summary right after must not leave the
 // old code in the config, or every later unattended run fails.
 func TestCloneCodeKeptWhenLoginFailsLate(t *testing.T) {
-	sb := StartSandbox(t, "", nil)
+	sb := sandboxtest.Start(t, nil)
 	path := persistentConfig(t, sb)
 	proxy := failingProxy(t, sb, "login/account_summary")
 	m := manager(t, path, func(c *config.Config) { c.Server, c.CAFile = proxy.URL, "" })
@@ -102,7 +90,7 @@ func TestCloneCodeKeptWhenLoginFailsLate(t *testing.T) {
 // TestParallelRunsShareConfig: ten processes starting at once with one
 // config all log in without a password, and the next run still can.
 func TestParallelRunsShareConfig(t *testing.T) {
-	sb := StartSandbox(t, "", nil)
+	sb := sandboxtest.Start(t, nil)
 	path := persistentConfig(t, sb)
 	var wg sync.WaitGroup
 	errs := make(chan error, 10)
@@ -129,7 +117,7 @@ func TestParallelRunsShareConfig(t *testing.T) {
 // managed company is renewed into the same company, for reads and for a
 // write; nothing falls back to the MSP.
 func TestRenewalKeepsManagedCompany(t *testing.T) {
-	sb := StartSandbox(t, "", func(o *sandbox.Options) { o.SessionIdle = 400 * time.Millisecond })
+	sb := sandboxtest.Start(t, func(o *sandbox.Options) { o.SessionIdle = 400 * time.Millisecond })
 	path := persistentConfig(t, sb)
 	ctx := context.Background()
 	m := manager(t, path, nil)
