@@ -104,7 +104,7 @@ func TestShellOnPTY(t *testing.T) {
 	sb.LoginPersistent(t, cfgPath)
 
 	sh := startTerm(t, bin, env)
-	sh.expect("Not logged in> ")
+	sh.expect("Keeper> ")
 	sh.send("whoami\r")
 	sh.expect("User: admin@msp.sandbox")
 	sh.expect("Keeper> ")
@@ -146,7 +146,7 @@ func TestShellOnPTY(t *testing.T) {
 
 	// A second shell recalls the history with the Up arrow.
 	sh2 := startTerm(t, bin, env)
-	sh2.expect("Not logged in> ")
+	sh2.expect("Keeper> ")
 	sh2.send("\x1b[A")
 	sh2.expect("mi -mc 2003")
 	sh2.send("\r")

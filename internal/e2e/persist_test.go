@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -157,5 +158,34 @@ func TestRenewalKeepsManagedCompany(t *testing.T) {
 	}
 	if _, err := own.Node("Renewed Branch"); err == nil {
 		t.Fatal("the managed company's write landed in the MSP")
+	}
+}
+
+// TestTryLoginNeverPrompts: TryLogin logs in through persistent login;
+// when a password is needed it answers ErrNoCredentials without calling the
+// prompter, which the next EnsureLogin still uses.
+func TestTryLoginNeverPrompts(t *testing.T) {
+	ctx := context.Background()
+	sb := sandboxtest.Start(t, nil)
+	path := persistentConfig(t, sb)
+	if err := manager(t, path, nil).TryLogin(ctx); err != nil {
+		t.Fatalf("persistent login: %v", err)
+	}
+
+	fresh := filepath.Join(t.TempDir(), "config.json")
+	sb.WriteConfig(t, fresh)
+	cfg, _, err := config.Load(fresh)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.User = sandboxtest.AdminEmail
+	asked := 0
+	m := session.New(session.Options{ConfigPath: fresh, Config: cfg,
+		PromptPassword: func(context.Context, string) (string, error) { asked++; return sandboxtest.Password, nil }})
+	if err := m.TryLogin(ctx); !errors.Is(err, session.ErrNoCredentials) || asked != 0 || m.LoggedIn() {
+		t.Fatalf("TryLogin without persistent login: err %v, prompted %d times", err, asked)
+	}
+	if err := m.EnsureLogin(ctx); err != nil || asked != 1 {
+		t.Fatalf("EnsureLogin after TryLogin: err %v, prompted %d times", err, asked)
 	}
 }
