@@ -2,6 +2,7 @@ package app
 
 import (
 	"errors"
+	"flag"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,6 +13,11 @@ import (
 
 	"github.com/keeper-go/keeper/internal/sandbox/sandboxtest"
 )
+
+// update makes the scripts' `cmp` commands rewrite the expected files kept
+// in the txtar archives instead of failing:
+// go test ./internal/app -run TestScripts -update
+var update = flag.Bool("update", false, "rewrite the expected output files in testdata/script/*.txtar")
 
 func TestMain(m *testing.M) {
 	os.Exit(testscript.RunMain(sandboxtest.CleanupAfter(m), map[string]func() int{
@@ -25,7 +31,8 @@ func TestMain(m *testing.M) {
 func TestScripts(t *testing.T) {
 	sb := sandboxtest.Start(t, nil)
 	testscript.Run(t, testscript.Params{
-		Dir: filepath.Join("..", "..", "testdata", "script"),
+		Dir:           filepath.Join("..", "..", "testdata", "script"),
+		UpdateScripts: *update,
 		Setup: func(env *testscript.Env) error {
 			path := filepath.Join(env.WorkDir, ".keeper", "config.json")
 			env.Setenv("HOME", env.WorkDir)
