@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"github.com/keeper-go/keeper/internal/sandbox/sandboxtest"
 	"sync"
 	"testing"
 
@@ -12,9 +13,9 @@ import (
 // TestConcurrentNodeAdds: 50 JSON node_add commands sent at once all
 // succeed; writes queue instead of failing with SQLITE_BUSY.
 func TestConcurrentNodeAdds(t *testing.T) {
-	sb := StartSandbox(t, "", nil)
+	sb := sandboxtest.Start(t, nil)
 	ctx := context.Background()
-	c := Client(t, sb)
+	c := sb.Client(t)
 	s := login(t, c)
 	e, _, err := enterprise.Load(ctx, c, keys(s), nil)
 	if err != nil {

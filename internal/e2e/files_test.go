@@ -1,6 +1,8 @@
 package e2e
 
 import (
+	"github.com/keeper-go/keeper/internal/sandbox"
+	"github.com/keeper-go/keeper/internal/sandbox/sandboxtest"
 	"os"
 	"path/filepath"
 	"testing"
@@ -20,9 +22,9 @@ func TestSandboxFileModes(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, dir := range []string{fresh, loose} {
-		sb := StartSandbox(t, dir, nil)
+		sb := sandboxtest.Start(t, func(o *sandbox.Options) { o.DBPath = filepath.Join(dir, "sandbox.db") })
 		// A login writes to the database, so the WAL files exist.
-		login(t, Client(t, sb))
+		login(t, sb.Client(t))
 		checkMode(t, dir, 0o700)
 		for _, name := range []string{"sandbox.db", "sandbox.db-wal", "sandbox.db-shm", "key.pem", "cert.pem"} {
 			checkMode(t, filepath.Join(dir, name), 0o600)

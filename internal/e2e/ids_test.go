@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"github.com/keeper-go/keeper/internal/sandbox/sandboxtest"
 	"testing"
 
 	"github.com/keeper-go/keeper/internal/keeper/enterprise"
@@ -12,9 +13,9 @@ import (
 // on a freshly seeded tenant can be used for a new user (they used to
 // collide with the seeded users at (eid<<32)+100..140).
 func TestAllocatedIDsAreFree(t *testing.T) {
-	sb := StartSandbox(t, "", nil)
+	sb := sandboxtest.Start(t, nil)
 	ctx := context.Background()
-	c := Client(t, sb)
+	c := sb.Client(t)
 	s := login(t, c)
 	var alloc enterprise.AllocatedIDs
 	if err := c.Execute(ctx, s.JSON(), enterprise.AllocateIDs{NumberRequested: 1}, &alloc); err != nil {

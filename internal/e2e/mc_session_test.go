@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"errors"
+	"github.com/keeper-go/keeper/internal/sandbox/sandboxtest"
 	"testing"
 	"time"
 
@@ -15,9 +16,9 @@ import (
 // TestLogoutEndsManagedCompanySessions: a session opened by login_to_mc
 // ends when the MSP session that opened it logs out.
 func TestLogoutEndsManagedCompanySessions(t *testing.T) {
-	sb := StartSandbox(t, "", nil)
+	sb := sandboxtest.Start(t, nil)
 	ctx := context.Background()
-	c := Client(t, sb)
+	c := sb.Client(t)
 	s := login(t, c)
 	e, _, err := enterprise.Load(ctx, c, keys(s), nil)
 	if err != nil {
@@ -45,8 +46,8 @@ func TestLogoutEndsManagedCompanySessions(t *testing.T) {
 // TestIdleSessionsArePurged: sessions idle past the limit are deleted from
 // the database by the sandbox itself, not only refused when next used.
 func TestIdleSessionsArePurged(t *testing.T) {
-	sb := StartSandbox(t, "", func(o *sandbox.Options) { o.SessionIdle = 200 * time.Millisecond })
-	login(t, Client(t, sb))
+	sb := sandboxtest.Start(t, func(o *sandbox.Options) { o.SessionIdle = 200 * time.Millisecond })
+	login(t, sb.Client(t))
 	count := func() int {
 		var n int
 		if err := sb.Store().DB().QueryRow(`SELECT count(*) FROM sessions`).Scan(&n); err != nil {

@@ -185,6 +185,7 @@ func (s *Sandbox) SetFaults(f server.Faults) { s.srv.SetFaults(f) }
 
 // Close stops serving and closes the database.
 func (s *Sandbox) Close() error {
+	s.srv.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	err := s.http.Shutdown(ctx)

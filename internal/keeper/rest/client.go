@@ -222,7 +222,9 @@ func (c *Client) CallRaw(ctx context.Context, endpoint string, payload []byte, o
 		case apiErr.Code == "key" && apiErr.KeyID != 0 && apiErr.KeyID != keyID && keyRetries < 3:
 			keyRetries++
 			if err := c.switchKey(apiErr.KeyID); err != nil {
-				return nil, fmt.Errorf("%s: server asked for key id %d: %w", endpoint, apiErr.KeyID, err)
+				// Still the server's answer (exit code 5), not a local failure.
+				apiErr.Message = fmt.Sprintf("the server asked for key id %d: %v", apiErr.KeyID, err)
+				return nil, apiErr
 			}
 			continue
 		case apiErr.Code == "throttled" && !c.opts.FailOnThrottle && throttles < c.opts.MaxThrottleRetries:
