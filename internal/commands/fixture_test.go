@@ -21,7 +21,7 @@ func demoEnterprise() *enterprise.Enterprise {
 	e := &enterprise.Enterprise{ID: 77, Name: "Fixture MSP", TreeKey: bytes.Repeat([]byte{7}, 32),
 		Nodes: map[int64]*enterprise.Node{}, Users: map[int64]*enterprise.User{}, Roles: map[int64]*enterprise.Role{},
 		Teams: map[string]*enterprise.Team{}, RoleEnforcements: map[int64]map[string]string{},
-		QueuedTeams: map[string]*pb.QueuedTeam{}, ManagedCompanies: map[int32]*pb.ManagedCompany{}}
+		QueuedTeams: map[string]*enterprise.QueuedTeam{}, ManagedCompanies: map[int32]*pb.ManagedCompany{}}
 	node := func(n, parent int64, name string) {
 		e.Nodes[id(n)] = &enterprise.Node{Node: &pb.Node{NodeId: id(n), ParentId: parent}, Name: name}
 	}
