@@ -130,6 +130,7 @@ var migrations = []string{
 		enterprise_id INTEGER NOT NULL,
 		last_used INTEGER NOT NULL
 	);`,
+	mspMigration, // msp.go
 }
 
 func (s *Store) migrate(ctx context.Context) error {
