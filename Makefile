@@ -29,10 +29,12 @@ bench: build
 proto:
 	./scripts/genproto.sh
 
-# Run every fuzz target for FUZZTIME each (default 60s).
+# Run every fuzz target for FUZZTIME each (default 60s), minimising a
+# failing input for at most FUZZMINIMIZETIME.
 FUZZTIME ?= 60s
+FUZZMINIMIZETIME ?= 5s
 fuzz:
-	./scripts/fuzz.sh $(FUZZTIME)
+	./scripts/fuzz.sh $(FUZZTIME) $(FUZZMINIMIZETIME)
 
 clean:
 	rm -rf $(BIN)

@@ -11,6 +11,7 @@ ADMIN=admin@msp.sandbox
 PASSWORD=${KEEPER_SANDBOX_PASSWORD:-Sandbox-Demo-1!}
 CONFIG="$DATA/config.json"
 mkdir -p "$DATA"
+chmod 700 "$DATA" # holds the sandbox database and keys and a config with device keys
 
 ./bin/keeper-sandbox serve --db "$DATA/sandbox.db" --listen "$ADDR" \
 	--admin-password "$PASSWORD" --client-config "$CONFIG" 2>"$DATA/sandbox.log" &

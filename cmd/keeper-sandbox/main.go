@@ -206,9 +206,6 @@ func seedCmd(args []string, stderr io.Writer) error {
 		return usageErr{errors.New("--users must be 0-1000000 and --mcs 0-100000")}
 	}
 	ctx := context.Background()
-	if err := os.MkdirAll(filepath.Dir(*db), 0o700); err != nil {
-		return err
-	}
 	st, err := store.Open(*db)
 	if err != nil {
 		return err

@@ -45,6 +45,8 @@ type app struct {
 	disp     *command.Dispatcher
 	env      *command.Env
 	history  *[]string
+	// batchDepth counts the run-batch files being run, one inside another.
+	batchDepth int
 	// secret reads a password through the shell's line reader when the
 	// shell runs (readline owns the terminal then).
 	secret func(prompt string) ([]byte, error)
@@ -70,6 +72,7 @@ func runIO(args []string, stdin io.Reader, stdout, stderr io.Writer, tty bool) i
 	if err != nil {
 		return report(stderr, err)
 	}
+	a.echoInvocation(args, rest)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	switch {
@@ -142,10 +145,23 @@ func (a *app) status(format string, args ...any) {
 	}
 }
 
+// echo shows a batch line under --debug; the caller masks its secrets.
 func (a *app) echo(line string) {
 	if a.opts.Debug {
 		fmt.Fprintf(a.err, "> %s\n", line)
 	}
+}
+
+// echoInvocation shows the process's own command line under --debug, with
+// the values of --password (-kp) and of the command's secret flags masked.
+// rest is the tail of args that follows the global flags.
+func (a *app) echoInvocation(args, rest []string) {
+	if !a.opts.Debug {
+		return
+	}
+	globals, _ := command.RedactFlags(newGlobalFlagSet(&globalOptions{}), globalSecret, legacyGlobalShort, args[:len(args)-len(rest)])
+	cmd, _ := a.reg.Redact(rest)
+	a.echo(command.Join(append(append([]string{"keeper"}, globals...), cmd...)))
 }
 
 func (a *app) promptPassword(ctx context.Context, username string) (string, error) {
@@ -160,18 +176,30 @@ func (a *app) promptPassword(ctx context.Context, username string) (string, erro
 		}
 		return string(pw), nil
 	}
-	fmt.Fprint(a.err, "Password: ")
 	f, ok := a.in.(*os.File)
 	if !ok {
 		return "", session.ErrNoCredentials
 	}
+	if err := ctx.Err(); err != nil {
+		return "", err
+	}
+	// term.ReadPassword turns echo off and back on when it returns, but on
+	// Ctrl-C it is still blocked reading: restore the state saved here, or
+	// the terminal is left without echo after keeper exits.
+	fd := int(f.Fd())
+	saved, err := term.GetState(fd)
+	if err != nil {
+		return "", fmt.Errorf("read password: %w", err)
+	}
+	defer func() { _ = term.Restore(fd, saved) }()
+	fmt.Fprint(a.err, "Password: ")
 	type result struct {
 		pw  []byte
 		err error
 	}
 	ch := make(chan result, 1)
 	go func() {
-		pw, err := term.ReadPassword(int(f.Fd()))
+		pw, err := term.ReadPassword(fd)
 		ch <- result{pw, err}
 	}()
 	select {

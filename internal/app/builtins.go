@@ -46,6 +46,9 @@ func resolveServer(s string) (string, error) {
 	return "", &usageError{msg: fmt.Sprintf("invalid region %q: use one of %s, a Keeper host, or a URL such as https://127.0.0.1:8443", s, strings.Join(codes, ", "))}
 }
 
+// maxBatchDepth bounds run-batch files run from run-batch files.
+const maxBatchDepth = 10
+
 // builtins are the commands that act on the process rather than on Keeper.
 func (a *app) builtins() []*command.Command {
 	misc := commands.GroupMisc
@@ -135,11 +138,16 @@ func (a *app) builtins() []*command.Command {
 			Args: "FILE",
 			Setup: func(fs *pflag.FlagSet) command.Runner {
 				return func(ctx context.Context, env *command.Env, args []string) error {
+					if a.batchDepth >= maxBatchDepth {
+						return fmt.Errorf("run-batch: %s: batch files nested more than %d deep (does a file run itself?)", args[0], maxBatchDepth)
+					}
 					f, err := os.Open(args[0])
 					if err != nil {
 						return fmt.Errorf("run-batch: %w", err)
 					}
 					defer f.Close()
+					a.batchDepth++
+					defer func() { a.batchDepth-- }()
 					return a.disp.RunLines(ctx, env, f, a.echo)
 				}
 			}},

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 
 	"github.com/keeper-go/keeper/internal/command"
 	"github.com/keeper-go/keeper/internal/keeper/auth"
@@ -29,28 +28,34 @@ type usageError struct{ msg string }
 
 func (e *usageError) Error() string { return e.msg }
 
-// exitCode maps an error to the documented exit code.
+// exitCode maps an error to the documented exit code. Failures to talk to
+// the server are recognised only by the rest layer's types (*rest.APIError,
+// *rest.NetworkError, *rest.ReplyError): a generic net.Error match would
+// also catch local file errors, since the syscall.Errno inside every
+// *fs.PathError implements net.Error.
 func exitCode(err error) int {
 	var (
-		ue   *usageError
-		cue  *command.UsageError
-		unk  *command.UnknownCommandError
-		step *auth.StepError
-		rr   *auth.RegionRedirectError
-		api  *rest.APIError
-		nerr net.Error
+		ue    *usageError
+		cue   *command.UsageError
+		unk   *command.UnknownCommandError
+		syn   *command.SyntaxError
+		step  *auth.StepError
+		rr    *auth.RegionRedirectError
+		api   *rest.APIError
+		nerr  *rest.NetworkError
+		reply *rest.ReplyError
 	)
 	switch {
 	case err == nil:
 		return ExitOK
-	case errors.As(err, &ue), errors.As(err, &cue), errors.As(err, &unk):
+	case errors.As(err, &ue), errors.As(err, &cue), errors.As(err, &unk), errors.As(err, &syn):
 		return ExitUsage
 	case errors.Is(err, context.Canceled), errors.Is(err, errCancelled):
 		return ExitCancelled
 	case errors.Is(err, auth.ErrAuthFailed), errors.Is(err, auth.ErrNoPassword), errors.Is(err, session.ErrNoCredentials),
 		errors.Is(err, auth.ErrSessionExpired), errors.As(err, &step), errors.As(err, &rr):
 		return ExitAuth
-	case errors.As(err, &api), errors.As(err, &nerr), errors.Is(err, context.DeadlineExceeded):
+	case errors.As(err, &api), errors.As(err, &nerr), errors.As(err, &reply), errors.Is(err, context.DeadlineExceeded):
 		return ExitServer
 	}
 	return ExitError

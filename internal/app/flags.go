@@ -34,6 +34,10 @@ var legacyGlobalShort = map[string]string{
 	"-kp": "--password",
 }
 
+// globalSecret lists the global flags whose values are masked when the
+// invocation is echoed (see command.RedactFlags).
+var globalSecret = []string{"password"}
+
 func newGlobalFlagSet(o *globalOptions) *pflag.FlagSet {
 	fs := pflag.NewFlagSet("keeper", pflag.ContinueOnError)
 	fs.SetOutput(io.Discard)
@@ -67,6 +71,13 @@ func parseGlobal(args []string) (*globalOptions, []string, error) {
 	}
 	if err := fs.Parse(rewritten); err != nil {
 		return nil, nil, &usageError{msg: err.Error()}
+	}
+	// An explicitly empty value (--config "$UNSET") is a mistake, not a
+	// request for the default: the default may be another file or server.
+	for _, name := range []string{"config", "server", "user", "password", "proxy"} {
+		if f := fs.Lookup(name); fs.Changed(name) && f.Value.String() == "" {
+			return nil, nil, &usageError{msg: fmt.Sprintf("--%s needs a non-empty value", name)}
+		}
 	}
 	return o, fs.Args(), nil
 }

@@ -2,8 +2,6 @@ package app
 
 import (
 	"bytes"
-	"context"
-	"encoding/json"
 	"io"
 	"os"
 	"os/exec"
@@ -15,8 +13,7 @@ import (
 
 	"github.com/creack/pty"
 
-	"github.com/keeper-go/keeper/internal/keeper/crypto"
-	"github.com/keeper-go/keeper/internal/sandbox"
+	"github.com/keeper-go/keeper/internal/sandbox/sandboxtest"
 )
 
 // term drives one keeper process on a pseudo-terminal.
@@ -96,45 +93,37 @@ func (tm *ptyTerm) wait() int {
 	return 0
 }
 
+// ptyFixture is the built keeper binary and a sandbox for pty tests.
+type ptyFixture struct {
+	bin string
+	sb  *sandboxtest.Env
+}
+
+func newPTYFixture(t *testing.T) *ptyFixture {
+	t.Helper()
+	return &ptyFixture{bin: sandboxtest.BuildKeeper(t), sb: sandboxtest.Start(t, nil)}
+}
+
+// home writes a fresh config (no credentials) for the sandbox and returns
+// the config path and the environment to run with.
+func (fx *ptyFixture) home(t *testing.T, _ string) (string, []string) {
+	t.Helper()
+	return keeperHome(t, fx.sb)
+}
+
 // TestShellOnPTY exercises the interactive shell through a pseudo-terminal:
 // prompt, completion of a command and a flag, Ctrl-C at the prompt, a
-// failing command followed by a working one, Ctrl-D, and history recalled
-// in a second shell.
+// failing command followed by a working one, Ctrl-D, history recalled in a
+// second shell, and a password typed on a login line kept out of the
+// history.
 func TestShellOnPTY(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "keeper")
-	build := exec.Command("go", "build", "-o", bin, "github.com/keeper-go/keeper/cmd/keeper")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	sb, err := sandbox.Start(context.Background(), sandbox.Options{DBPath: filepath.Join(dir, "sb", "sandbox.db"),
-		Listen: "127.0.0.1:0", AdminPassword: sandboxPassword, Iterations: 1000})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { sb.Close() })
-	cfgPath := filepath.Join(dir, "home", ".keeper", "config.json")
-	if err := os.MkdirAll(filepath.Dir(cfgPath), 0o700); err != nil {
-		t.Fatal(err)
-	}
-	cfg, _ := json.Marshal(map[string]any{"server": sb.URL(), "server_key_id": sb.KeyID(),
-		"server_public_key": crypto.Base64URLEncode(sb.PublicKey()), "ca_file": sb.CAFile()})
-	if err := os.WriteFile(cfgPath, cfg, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	env := []string{"HOME=" + filepath.Join(dir, "home"), "KEEPER_CONFIG_FILE=" + cfgPath, "TERM=xterm", "PATH=" + os.Getenv("PATH")}
-	setup := exec.Command(bin, "-")
-	setup.Env = append(env, "KEEPER_PASSWORD="+sandboxPassword)
-	setup.Stdin = strings.NewReader("login admin@msp.sandbox\nthis-device persistent-login on\n")
-	if out, err := setup.CombinedOutput(); err != nil {
-		t.Fatalf("setup: %v\n%s", err, out)
-	}
+	bin := sandboxtest.BuildKeeper(t)
+	sb := sandboxtest.Start(t, nil)
+	cfgPath, env := keeperHome(t, sb)
+	sb.LoginPersistent(t, cfgPath)
 
 	sh := startTerm(t, bin, env)
-	sh.expect("Not logged in> ")
+	sh.expect("Keeper> ")
 	sh.send("whoami\r")
 	sh.expect("User: admin@msp.sandbox")
 	sh.expect("Keeper> ")
@@ -176,7 +165,7 @@ func TestShellOnPTY(t *testing.T) {
 
 	// A second shell recalls the history with the Up arrow.
 	sh2 := startTerm(t, bin, env)
-	sh2.expect("Not logged in> ")
+	sh2.expect("Keeper> ")
 	sh2.send("\x1b[A")
 	sh2.expect("mi -mc 2003")
 	sh2.send("\r")
@@ -187,17 +176,32 @@ func TestShellOnPTY(t *testing.T) {
 	// A login in the shell asks for the password without echo.
 	sh2.send("login --new-login admin@msp.sandbox\r")
 	sh2.expect("Password: ")
-	sh2.send(sandboxPassword + "\r")
+	sh2.send(sandboxtest.Password + "\r")
 	sh2.expect("Logged in as admin@msp.sandbox")
 	sh2.expect("Keeper> ")
 	sh2.mu.Lock()
-	echoed := strings.Contains(sh2.buf.String(), sandboxPassword)
+	echoed := strings.Contains(sh2.buf.String(), sandboxtest.Password)
 	sh2.mu.Unlock()
 	if echoed {
 		t.Fatal("the password was echoed to the terminal")
 	}
+	// A password given on the login line is masked in the history.
+	sh2.send("login --new-login -p " + sandboxtest.Password + " admin@msp.sandbox\r")
+	sh2.expect("Logged in as admin@msp.sandbox")
+	sh2.expect("Keeper> ")
+	sh2.send("\x1b[A")
+	sh2.expect("login --new-login -p ******** admin@msp.sandbox")
+	sh2.send("\x03")
+	sh2.expect("Keeper> ")
 	sh2.send("quit\r")
 	if code := sh2.wait(); code != 0 {
 		t.Fatalf("second shell exit code %d", code)
+	}
+	data, err := os.ReadFile(hist)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(data), sandboxtest.Password) || !strings.Contains(string(data), "login --new-login -p ******** admin@msp.sandbox\n") {
+		t.Fatalf("history file:\n%s", data)
 	}
 }

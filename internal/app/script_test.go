@@ -1,9 +1,8 @@
 package app
 
 import (
-	"context"
-	"encoding/json"
 	"errors"
+	"flag"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,44 +11,41 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 
-	"github.com/keeper-go/keeper/internal/keeper/crypto"
-	"github.com/keeper-go/keeper/internal/sandbox"
+	"github.com/keeper-go/keeper/internal/sandbox/sandboxtest"
 )
 
-// sandboxPassword is the demo admin password of the suite's sandbox.
-const sandboxPassword = "Script-Password-1!"
+// update makes the scripts' `cmp` commands rewrite the expected files kept
+// in the txtar archives instead of failing:
+// go test ./internal/app -run TestScripts -update
+var update = flag.Bool("update", false, "rewrite the expected output files in testdata/script/*.txtar")
 
 func TestMain(m *testing.M) {
-	os.Exit(testscript.RunMain(m, map[string]func() int{
+	os.Exit(testscript.RunMain(sandboxtest.CleanupAfter(m), map[string]func() int{
 		"keeper": func() int { return Main(os.Args[1:]) },
 	}))
 }
 
 // TestScripts runs testdata/script/*.txtar: the real keeper binary, one
 // shot at a time, against one keeper-sandbox started for the suite. Every
-// script gets its own config.json (so its own device) pointing at it.
+// script gets its own config.json (so its own device) pointing at it, and
+// .keeper/untrusted.json: the same without the sandbox's CA certificate.
 func TestScripts(t *testing.T) {
-	dir := t.TempDir()
-	sb, err := sandbox.Start(context.Background(), sandbox.Options{DBPath: filepath.Join(dir, "sandbox.db"),
-		Listen: "127.0.0.1:0", AdminPassword: sandboxPassword, Iterations: 1000})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { sb.Close() })
+	sb := sandboxtest.Start(t, nil)
 	testscript.Run(t, testscript.Params{
-		Dir: filepath.Join("..", "..", "testdata", "script"),
+		Dir:           filepath.Join("..", "..", "testdata", "script"),
+		UpdateScripts: *update,
 		Setup: func(env *testscript.Env) error {
-			cfg := map[string]any{"server": sb.URL(), "server_key_id": sb.KeyID(),
-				"server_public_key": crypto.Base64URLEncode(sb.PublicKey()), "ca_file": sb.CAFile()}
-			b, _ := json.Marshal(cfg)
 			path := filepath.Join(env.WorkDir, ".keeper", "config.json")
-			if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-				return err
-			}
 			env.Setenv("HOME", env.WorkDir)
 			env.Setenv("KEEPER_CONFIG_FILE", path)
-			env.Setenv("SANDBOX_PASSWORD", sandboxPassword)
-			return os.WriteFile(path, b, 0o600)
+			env.Setenv("SANDBOX_PASSWORD", sandboxtest.Password)
+			// untrusted.json points at the same sandbox without its CA.
+			cfg := sb.Config()
+			cfg.CAFile = ""
+			if err := cfg.Save(filepath.Join(env.WorkDir, ".keeper", "untrusted.json")); err != nil {
+				return err
+			}
+			return sb.Config().Save(path)
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			// exits N CMD ARGS... runs CMD and asserts its exit code.

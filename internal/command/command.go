@@ -71,6 +71,10 @@ type Command struct {
 	Completions map[string]CompletionKind
 	// Hidden commands are not listed by help.
 	Hidden bool
+	// Secret lists long flag names whose values (passwords) are masked
+	// wherever a command line is kept or echoed; their shorthands are found
+	// through the FlagSet.
+	Secret []string
 }
 
 // State is what the app provides to commands and the shell.

@@ -96,10 +96,13 @@ func rewriteLegacy(cmd *Command, args []string) []string {
 	return out
 }
 
+// MaxLine is the longest line batch input may have, in bytes.
+const MaxLine = 1 << 20
+
 // LineError wraps the failure of one line of batch input.
 type LineError struct {
 	Line int
-	Text string
+	Text string // the line, with secret flag values masked
 	Err  error
 }
 
@@ -110,10 +113,11 @@ func (e *LineError) Unwrap() error { return e.Err }
 
 // RunLines runs commands read line by line (keeper -, piped stdin,
 // run-batch) and stops at the first failure. A line starting with @ may fail
-// without stopping the batch, as in Commander.
+// without stopping the batch, as in Commander. echo, when set, sees each
+// line before it runs, with secret flag values masked.
 func (d *Dispatcher) RunLines(ctx context.Context, env *Env, r io.Reader, echo func(line string)) error {
 	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64*1024), 1024*1024)
+	sc.Buffer(make([]byte, 64*1024), MaxLine)
 	n := 0
 	for sc.Scan() {
 		n++
@@ -124,9 +128,10 @@ func (d *Dispatcher) RunLines(ctx context.Context, env *Env, r io.Reader, echo f
 		tolerant := strings.HasPrefix(line, "@")
 		line = strings.TrimPrefix(line, "@")
 		words, err := Split(line)
+		shown, _ := d.Registry.RedactLine(line)
 		if err == nil && len(words) > 0 {
 			if echo != nil {
-				echo(line)
+				echo(shown)
 			}
 			err = d.Run(ctx, env, ExpandVars(words, env.Vars))
 		}
@@ -135,8 +140,13 @@ func (d *Dispatcher) RunLines(ctx context.Context, env *Env, r io.Reader, echo f
 				fmt.Fprintf(env.Err, "line %d: %v (ignored)\n", n, err)
 				continue
 			}
-			return &LineError{Line: n, Text: line, Err: err}
+			return &LineError{Line: n, Text: shown, Err: err}
 		}
 	}
-	return sc.Err()
+	if err := sc.Err(); errors.Is(err, bufio.ErrTooLong) {
+		return &LineError{Line: n + 1, Err: &SyntaxError{Msg: fmt.Sprintf("line longer than %d bytes (1 MiB)", MaxLine)}}
+	} else if err != nil {
+		return err
+	}
+	return nil
 }

@@ -36,3 +36,10 @@ func (e *UnknownCommandError) Error() string {
 	}
 	return msg + ` (type "help" for the list)`
 }
+
+// SyntaxError is a command line that cannot be split into words (an
+// unterminated quote, a trailing backslash, control characters, a batch line
+// too long to read): exit code 2, like other usage errors.
+type SyntaxError struct{ Msg string }
+
+func (e *SyntaxError) Error() string { return e.Msg }

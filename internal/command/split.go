@@ -1,7 +1,6 @@
 package command
 
 import (
-	"errors"
 	"regexp"
 	"strings"
 )
@@ -10,10 +9,11 @@ import (
 // words, single quotes keep everything literally, double quotes keep spaces
 // and honour \" \\ \$ \` escapes, a backslash outside quotes escapes the
 // next character. Quotes keep inner spaces (unlike Commander, which
-// collapses them). A line starting with # is a comment.
+// collapses them). A line starting with # is a comment. A line that cannot
+// be split fails with a *SyntaxError.
 func Split(line string) ([]string, error) {
 	if strings.ContainsAny(line, "\r\n\x00") {
-		return nil, errors.New("control characters are not allowed in command input")
+		return nil, &SyntaxError{Msg: "control characters are not allowed in command input"}
 	}
 	if t := strings.TrimSpace(line); t == "" || strings.HasPrefix(t, "#") {
 		return nil, nil
@@ -61,7 +61,7 @@ func Split(line string) ([]string, error) {
 				state, inWord = double, true
 			case c == '\\':
 				if i+1 >= len(rs) {
-					return nil, errors.New("line ends with a lone backslash")
+					return nil, &SyntaxError{Msg: "line ends with a lone backslash"}
 				}
 				i++
 				cur.WriteRune(rs[i])
@@ -73,7 +73,7 @@ func Split(line string) ([]string, error) {
 		}
 	}
 	if state != plain {
-		return nil, errors.New("unterminated quote")
+		return nil, &SyntaxError{Msg: "unterminated quote"}
 	}
 	if inWord {
 		words = append(words, cur.String())

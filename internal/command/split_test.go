@@ -1,6 +1,7 @@
 package command
 
 import (
+	"errors"
 	"reflect"
 	"testing"
 )
@@ -18,10 +19,16 @@ func TestSplit(t *testing.T) {
 		{in: `x ""`, want: []string{"x", ""}},
 		{in: `"open`, bad: true},
 		{in: "a\nb", bad: true},
+		{in: "a\x00", bad: true},
+		{in: `a \`, bad: true},
 	} {
 		got, err := Split(c.in)
 		if (err != nil) != c.bad || (!c.bad && !reflect.DeepEqual(got, c.want)) {
 			t.Errorf("Split(%q) = %q, %v; want %q", c.in, got, err, c.want)
+		}
+		var se *SyntaxError
+		if c.bad && !errors.As(err, &se) {
+			t.Errorf("Split(%q): want *SyntaxError, got %T", c.in, err)
 		}
 	}
 }

@@ -35,6 +35,7 @@ func newLoginCmd(f *Factory, runF func(context.Context, *loginOptions) error) *c
 		Args:     "[EMAIL]",
 		Long:     "Without a password the master password is asked for on the terminal; with persistent login on, no password is needed at all.",
 		Examples: []string{"login admin@example.com", "KEEPER_PASSWORD=... keeper login admin@example.com"},
+		Secret:   []string{"pass"},
 		Setup: func(fs *pflag.FlagSet) command.Runner {
 			o := &loginOptions{Session: f.Session, Status: f.status()}
 			fs.StringVarP(&o.Password, "pass", "p", "", "master `PASSWORD` (prefer the prompt or $KEEPER_PASSWORD)")

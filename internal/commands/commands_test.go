@@ -138,10 +138,13 @@ func TestMSPInfoNoCompaniesIsAnEmptyList(t *testing.T) {
 // gh's jsonfieldstest does: a key is added or renamed only on purpose.
 func TestJSONFields(t *testing.T) {
 	want := map[string]string{
-		"msp-info":        "company_id,company_name,node,node_name,plan,storage,addons,allocated,active",
-		"whoami":          "logged_in,user,server,data_center,environment,admin,account_type,managed_company",
-		"this-device":     "device_name,data_key_present,persistent_login,device_logout_timeout,config_file",
-		"enterprise-info": "node_id,name,parent_node,parent_id,user_count,users,team_count,teams,role_count,roles,isolated,user_id,email,status,transfer_status,node,alias,2fa_enabled,job_title,team_uid,restricts,role_id,visible_below,default_role,admin,enforcement_count,enforcements,managed_node_count,managed_nodes",
+		"msp-info":    "company_id,company_name,node,node_name,plan,storage,addons,allocated,active",
+		"whoami":      "logged_in,user,server,data_center,environment,admin,account_type,managed_company",
+		"this-device": "device_name,data_key_present,persistent_login,device_logout_timeout,config_file",
+		"enterprise-info": "node_id,name,parent_node,parent_id,user_count,users,team_count,teams,role_count,roles,isolated," +
+			"email_provisioning,bridge_provisioning,scim_provisioning,sso_provisioning,user_id,email,status,transfer_status,node,alias," +
+			"2fa_enabled,job_title,team_uid,restricts,queued_user_count,queued_users,role_id,visible_below,default_role,admin," +
+			"enforcement_count,enforcements,managed_node_count,managed_nodes,managed_nodes_permissions",
 	}
 	seen := map[string]bool{}
 	for _, c := range All(noFactory) {

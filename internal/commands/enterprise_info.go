@@ -14,18 +14,20 @@ import (
 	"github.com/keeper-go/keeper/internal/report"
 )
 
-// Listing columns (brief 02 §3.2): defaults, then every supported extra in
-// display order.
+// Listing columns (brief 02 §3.2; Commander SUPPORTED_*_COLUMNS in
+// keepercommander/commands/enterprise.py): the first two, the defaults, then
+// every supported extra in display order. "provisioning" is not a column of
+// its own: it adds provisioningColumns (those with data) at the end.
 var eiColumns = map[string]struct{ first, defaults, all []string }{
 	"nodes": {[]string{"node_id", "name"}, []string{"parent_node", "parent_id", "user_count", "team_count", "role_count"},
-		[]string{"parent_node", "parent_id", "user_count", "users", "team_count", "teams", "role_count", "roles", "isolated"}},
+		[]string{"parent_node", "parent_id", "user_count", "users", "team_count", "teams", "role_count", "roles", "provisioning", "isolated"}},
 	"users": {[]string{"user_id", "email"}, []string{"name", "status", "transfer_status", "node"},
 		[]string{"name", "status", "transfer_status", "node", "team_count", "teams", "role_count", "roles", "alias", "2fa_enabled", "job_title"}},
 	"teams": {[]string{"team_uid", "name"}, []string{"restricts", "node", "user_count"},
-		[]string{"restricts", "node", "user_count", "users", "role_count", "roles"}},
+		[]string{"restricts", "node", "user_count", "users", "queued_user_count", "queued_users", "role_count", "roles"}},
 	"roles": {[]string{"role_id", "name"}, []string{"default_role", "admin", "node", "user_count"},
 		[]string{"visible_below", "default_role", "admin", "node", "user_count", "users", "team_count", "teams",
-			"enforcement_count", "enforcements", "managed_node_count", "managed_nodes"}},
+			"enforcement_count", "enforcements", "managed_node_count", "managed_nodes", "managed_nodes_permissions"}},
 }
 
 type enterpriseInfoOptions struct {
@@ -63,13 +65,18 @@ func newEnterpriseInfoCmd(f *Factory, runF func(context.Context, *enterpriseInfo
 }
 
 // eiJSONKeys documents every key a listing can carry in JSON: the first
-// columns and every supported extra of each listing.
+// columns and every supported extra of each listing, with "provisioning"
+// replaced by the columns it expands to.
 func eiJSONKeys() []string {
-	seen := map[string]bool{}
+	seen := map[string]bool{"provisioning": true}
 	var keys []string
 	for _, kind := range []string{"nodes", "users", "teams", "roles"} {
 		c := eiColumns[kind]
-		for _, k := range append(append([]string(nil), c.first...), c.all...) {
+		all := append(append([]string(nil), c.first...), c.all...)
+		if kind == "nodes" {
+			all = append(all, provisioningColumns...)
+		}
+		for _, k := range all {
 			if !seen[k] {
 				seen[k] = true
 				keys = append(keys, k)
@@ -93,7 +100,13 @@ func enterpriseInfoRun(ctx context.Context, o *enterpriseInfoOptions) error {
 		return err
 	}
 	if !o.Quiet {
-		fmt.Fprintf(env.Err, "Enterprise name: %s\n\n", e.Name)
+		fmt.Fprintf(env.Err, "Enterprise name: %s\n", e.Name)
+	}
+	if o.Node != "" {
+		fmt.Fprintf(env.Err, "Output is limited to %q node\n", strings.ToLower(o.Node))
+	}
+	if !o.Quiet {
+		fmt.Fprintln(env.Err)
 	}
 	kind := ""
 	switch {
@@ -106,15 +119,16 @@ func enterpriseInfoRun(ctx context.Context, o *enterpriseInfoOptions) error {
 	case o.Roles:
 		kind = "roles"
 	}
+	v := newEIView(e, scope)
 	if kind == "" {
-		return writeTree(env.Out, e, scope, o.Verbose)
+		return writeTree(env.Out, v, scope, o.Verbose)
 	}
-	cols := pickColumns(env.Err, kind, o.Columns)
-	r := listing(e, kind, cols, scope)
+	cols := pickColumns(env.Err, e, kind, o.Columns)
+	pattern := ""
 	if len(o.Args) == 1 {
-		r.Rows = filterRows(r.Rows, o.Args[0])
+		pattern = o.Args[0]
 	}
-	return report.Render(env.Out, env.Err, r, o.Report)
+	return report.Render(env.Out, env.Err, v.listing(kind, cols, pattern, o.Report.Format == report.JSON), o.Report)
 }
 
 // nodeScope is the set of nodes a listing covers: everything, or --node and
@@ -145,16 +159,23 @@ func nodeScope(e *enterprise.Enterprise, name string) (map[int64]bool, error) {
 	return scope, nil
 }
 
-func pickColumns(errw io.Writer, kind, spec string) []string {
+// pickColumns returns the listing's columns: the first two, then the
+// requested (or default) extras in display order. As in Commander, the
+// teams default adds queued_user_count when any team has queued users,
+// and provisioning expands to the provisioning columns with data.
+func pickColumns(errw io.Writer, e *enterprise.Enterprise, kind, spec string) []string {
 	def := eiColumns[kind]
+	want := map[string]bool{}
 	if spec == "" {
-		return append(append([]string(nil), def.first...), def.defaults...)
+		for _, c := range def.defaults {
+			want[c] = true
+		}
+		want["queued_user_count"] = kind == "teams" && len(e.QueuedTeamUsers) > 0
 	}
 	spec = strings.TrimSpace(spec)
 	if i := strings.IndexByte(spec, '('); i >= 0 && strings.HasSuffix(spec, ")") {
 		spec = spec[i+1 : len(spec)-1]
 	}
-	want := map[string]bool{}
 	for _, c := range strings.Split(spec, ",") {
 		c = strings.ToLower(strings.TrimSpace(c))
 		if c == "" {
@@ -172,74 +193,71 @@ func pickColumns(errw io.Writer, kind, spec string) []string {
 	}
 	cols := append([]string(nil), def.first...)
 	for _, a := range def.all {
-		if want[a] {
+		if want[a] && a != "provisioning" {
 			cols = append(cols, a)
+		}
+	}
+	if want["provisioning"] {
+		prov := provisioning(e)
+		for _, c := range provisioningColumns {
+			if prov[c] != nil {
+				cols = append(cols, c)
+			}
 		}
 	}
 	return cols
 }
 
-func filterRows(rows [][]any, pattern string) [][]any {
+// matches is Commander's listing pattern test: some non-empty cell whose
+// str() contains the pattern, case-insensitively.
+func matches(row []any, pattern string) bool {
 	p := strings.ToLower(pattern)
-	var out [][]any
-	for _, r := range rows {
-		for _, c := range r {
-			if strings.Contains(strings.ToLower(fmt.Sprint(c)), p) {
-				out = append(out, r)
-				break
-			}
+	for _, c := range row {
+		if report.PyTruthy(c) && strings.Contains(strings.ToLower(report.PyStr(c)), p) {
+			return true
 		}
 	}
-	return out
+	return false
 }
 
-func listing(e *enterprise.Enterprise, kind string, cols []string, scope map[int64]bool) report.Report {
-	ix := newIndex(e)
+// listing builds one listing in Commander's row order: entities in server
+// order (teams before queued teams), filtered by pattern, then stably
+// sorted by the name/email column (code point order).
+func (v *eiView) listing(kind string, cols []string, pattern string, asJSON bool) report.Report {
 	r := report.Report{Headers: cols, TitleFunc: report.CapitalizeWords}
-	var keyed []struct {
-		key string
-		row []any
+	var rows []map[string]any
+	switch kind {
+	case "nodes":
+		prov := provisioning(v.e)
+		for _, n := range v.nodes {
+			rows = append(rows, v.nodeRow(n, prov))
+		}
+	case "users":
+		r.TitleFunc = nil // users use field_to_title (User ID, 2FA Enabled)
+		for _, u := range v.users {
+			rows = append(rows, v.userRow(u))
+		}
+	case "teams":
+		for _, t := range v.teams {
+			rows = append(rows, v.teamRow(t))
+		}
+		for _, q := range v.queued {
+			rows = append(rows, v.queuedTeamRow(q))
+		}
+	case "roles":
+		for _, ro := range v.roles {
+			rows = append(rows, v.roleRow(ro, asJSON))
+		}
 	}
-	add := func(key string, vals map[string]any) {
+	for _, vals := range rows {
 		row := make([]any, len(cols))
 		for i, c := range cols {
 			row[i] = vals[c]
 		}
-		keyed = append(keyed, struct {
-			key string
-			row []any
-		}{strings.ToLower(key), row})
-	}
-	switch kind {
-	case "nodes":
-		for _, n := range e.Nodes {
-			if scope[n.NodeId] {
-				add(n.Name, ix.nodeRow(n))
-			}
-		}
-	case "users":
-		r.TitleFunc = nil // users use field_to_title (User ID, 2FA Enabled)
-		for _, u := range e.Users {
-			if scope[u.NodeId] {
-				add(u.Username, ix.userRow(u))
-			}
-		}
-	case "teams":
-		for _, t := range e.Teams {
-			if scope[t.NodeId] {
-				add(t.Name, ix.teamRow(t))
-			}
-		}
-	case "roles":
-		for _, ro := range e.Roles {
-			if scope[ro.NodeId] {
-				add(ro.Name, ix.roleRow(ro))
-			}
+		if pattern == "" || matches(row, pattern) {
+			r.Rows = append(r.Rows, row)
 		}
 	}
-	sort.SliceStable(keyed, func(i, j int) bool { return keyed[i].key < keyed[j].key })
-	for _, k := range keyed {
-		r.Rows = append(r.Rows, k.row)
-	}
+	sort.SliceStable(r.Rows, func(i, j int) bool { return fmt.Sprint(r.Rows[i][1]) < fmt.Sprint(r.Rows[j][1]) })
 	return r
 }

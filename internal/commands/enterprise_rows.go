@@ -2,161 +2,143 @@ package commands
 
 import (
 	"fmt"
-	"sort"
-	"strings"
 
-	"github.com/keeper-go/keeper/internal/keeper/crypto"
 	"github.com/keeper-go/keeper/internal/keeper/enterprise"
 )
 
-// index precomputes the links enterprise-info needs.
-type index struct {
-	e            *enterprise.Enterprise
-	nodeUsers    map[int64][]string
-	nodeTeams    map[int64][]string
-	nodeRoles    map[int64][]string
-	userTeams    map[int64][]string
-	userRoles    map[int64]map[int64]bool
-	teamUsers    map[string][]string
-	teamRoles    map[string][]string
-	roleUsers    map[int64][]string
-	roleTeams    map[int64][]string
-	roleManaged  map[int64][]string
-	userAliases  map[int64][]string
-	managedRoles map[int64]bool
-}
+// The row builders return every column of a listing by name, with the
+// values Commander's EnterpriseInfoCommand puts in its rows
+// (keepercommander/commands/enterprise.py): nil where Commander has None
+// (left out of JSON), lists in server order.
 
-func newIndex(e *enterprise.Enterprise) *index {
-	ix := &index{e: e, nodeUsers: map[int64][]string{}, nodeTeams: map[int64][]string{}, nodeRoles: map[int64][]string{},
-		userTeams: map[int64][]string{}, userRoles: map[int64]map[int64]bool{}, teamUsers: map[string][]string{},
-		teamRoles: map[string][]string{}, roleUsers: map[int64][]string{}, roleTeams: map[int64][]string{},
-		roleManaged: map[int64][]string{}, userAliases: map[int64][]string{}, managedRoles: map[int64]bool{}}
-	for _, u := range e.Users {
-		ix.nodeUsers[u.NodeId] = append(ix.nodeUsers[u.NodeId], u.Username)
-	}
-	for _, t := range e.Teams {
-		ix.nodeTeams[t.NodeId] = append(ix.nodeTeams[t.NodeId], t.Name)
-	}
-	for _, r := range e.Roles {
-		ix.nodeRoles[r.NodeId] = append(ix.nodeRoles[r.NodeId], r.Name)
-	}
-	addRole := func(user, role int64) {
-		if ix.userRoles[user] == nil {
-			ix.userRoles[user] = map[int64]bool{}
-		}
-		ix.userRoles[user][role] = true
-	}
-	for _, tu := range e.TeamUsers {
-		uid := crypto.Base64URLEncode(tu.TeamUid)
-		if t, ok := e.Teams[uid]; ok {
-			ix.userTeams[tu.EnterpriseUserId] = append(ix.userTeams[tu.EnterpriseUserId], t.Name)
-		}
-		if u, ok := e.Users[tu.EnterpriseUserId]; ok {
-			ix.teamUsers[uid] = append(ix.teamUsers[uid], u.Username)
-		}
-	}
-	for _, ru := range e.RoleUsers {
-		addRole(ru.EnterpriseUserId, ru.RoleId)
-		if u, ok := e.Users[ru.EnterpriseUserId]; ok {
-			ix.roleUsers[ru.RoleId] = append(ix.roleUsers[ru.RoleId], u.Username)
-		}
-	}
-	for _, rt := range e.RoleTeams {
-		uid := crypto.Base64URLEncode(rt.TeamUid)
-		if r, ok := e.Roles[rt.RoleId]; ok {
-			ix.teamRoles[uid] = append(ix.teamRoles[uid], r.Name)
-		}
-		if t, ok := e.Teams[uid]; ok {
-			ix.roleTeams[rt.RoleId] = append(ix.roleTeams[rt.RoleId], t.Name)
-		}
-		// Roles reach users through their teams too.
-		for _, tu := range e.TeamUsers {
-			if string(tu.TeamUid) == string(rt.TeamUid) {
-				addRole(tu.EnterpriseUserId, rt.RoleId)
-			}
-		}
-	}
-	for _, mn := range e.ManagedNodes {
-		ix.managedRoles[mn.RoleId] = true
-		ix.roleManaged[mn.RoleId] = append(ix.roleManaged[mn.RoleId], e.NodePath(mn.ManagedNodeId))
-	}
-	for _, a := range e.UserAliases {
-		if u, ok := e.Users[a.EnterpriseUserId]; ok && !strings.EqualFold(u.Username, a.Username) {
-			ix.userAliases[a.EnterpriseUserId] = append(ix.userAliases[a.EnterpriseUserId], a.Username)
-		}
-	}
-	return ix
-}
+// provisioningColumns are what the nodes listing's "provisioning" column
+// expands to, in Commander's order; each appears only when the enterprise
+// has data of its kind.
+var provisioningColumns = []string{"email_provisioning", "bridge_provisioning", "scim_provisioning", "sso_provisioning"}
 
-func sorted(s []string) []string {
-	out := append([]string(nil), s...)
-	sort.Slice(out, func(i, j int) bool { return strings.ToLower(out[i]) < strings.ToLower(out[j]) })
+// provisioning maps each provisioning column with data to node id → value
+// (email domain, bridge status, SCIM status, SSO service name; the last
+// entry of a node wins, as in Commander's dict comprehension).
+func provisioning(e *enterprise.Enterprise) map[string]map[int64]string {
+	out := map[string]map[int64]string{}
+	add := func(col string, node int64, val string) {
+		if out[col] == nil {
+			out[col] = map[int64]string{}
+		}
+		out[col][node] = val
+	}
+	for _, p := range e.EmailProvisions {
+		add("email_provisioning", p.NodeId, p.Domain)
+	}
+	for _, b := range e.Bridges {
+		add("bridge_provisioning", b.NodeId, b.Status)
+	}
+	for _, s := range e.Scims {
+		add("scim_provisioning", s.NodeId, s.Status)
+	}
+	for _, s := range e.SsoServices {
+		add("sso_provisioning", s.NodeId, s.Name)
+	}
 	return out
 }
 
-func (ix *index) nodeRow(n *enterprise.Node) map[string]any {
-	v := map[string]any{"node_id": n.NodeId, "name": n.Name, "user_count": len(ix.nodeUsers[n.NodeId]),
-		"users": sorted(ix.nodeUsers[n.NodeId]), "team_count": len(ix.nodeTeams[n.NodeId]), "teams": sorted(ix.nodeTeams[n.NodeId]),
-		"role_count": len(ix.nodeRoles[n.NodeId]), "roles": sorted(ix.nodeRoles[n.NodeId]), "isolated": n.RestrictVisibility}
-	if n.ParentId != 0 {
-		v["parent_node"], v["parent_id"] = ix.e.NodePath(n.ParentId), n.ParentId
+func (v *eiView) nodeRow(n *enterprise.Node, prov map[string]map[int64]string) map[string]any {
+	users, teams, roles := []string{}, []string{}, []string{}
+	for _, u := range v.nodeUsers[n.NodeId] {
+		users = append(users, u.Username)
 	}
-	return v
+	for _, t := range v.nodeTeams[n.NodeId] {
+		teams = append(teams, t.Name)
+	}
+	for _, r := range v.nodeRoles[n.NodeId] {
+		roles = append(roles, r.Name)
+	}
+	row := map[string]any{"node_id": n.NodeId, "name": n.Name, "parent_node": "", "user_count": len(users), "users": users,
+		"team_count": len(teams), "teams": teams, "role_count": len(roles), "roles": roles, "isolated": n.RestrictVisibility}
+	if n.ParentId > 0 {
+		row["parent_node"], row["parent_id"] = v.e.NodePath(n.ParentId), n.ParentId
+	}
+	for col, byNode := range prov {
+		if val, ok := byNode[n.NodeId]; ok {
+			row[col] = val
+		}
+	}
+	return row
 }
 
 var transferStatus = map[int32]string{1: "Not required", 2: "Pending transfer", 3: "Partially accepted", 4: "Transfer accepted"}
 
-func (ix *index) userRow(u *enterprise.User) map[string]any {
+// userStatus is Commander's get_user_status_dict acct_status.
+func userStatus(u *enterprise.User) string {
 	status := "Active"
 	if u.Status == "invited" {
 		status = "Invited"
 	}
-	switch u.Lock {
-	case 1:
-		status = "Locked"
-	case 2:
-		status = "Locked by IdP"
+	if u.Lock > 0 {
+		status = map[int32]string{1: "Locked", 2: "Locked by IdP"}[u.Lock]
 	}
-	var roles []string
-	for id := range ix.userRoles[u.EnterpriseUserId] {
-		if r, ok := ix.e.Roles[id]; ok {
+	return status
+}
+
+func (v *eiView) userRow(u *enterprise.User) map[string]any {
+	id := u.EnterpriseUserId
+	teams := []string{}
+	for _, t := range v.userTeams[id] {
+		teams = append(teams, t.Name)
+	}
+	// Commander collects the roles in a set, which iterates in hash order;
+	// we keep the roles' server order.
+	roles := []string{}
+	for _, r := range v.roles {
+		if v.userRoles[id][r.RoleId] {
 			roles = append(roles, r.Name)
 		}
 	}
-	v := map[string]any{"user_id": u.EnterpriseUserId, "email": u.Username, "name": u.Name, "status": status,
-		"transfer_status": transferStatus[int32(u.TransferAcceptanceStatus)], "node": ix.e.NodePath(u.NodeId),
-		"team_count": len(ix.userTeams[u.EnterpriseUserId]), "teams": sorted(ix.userTeams[u.EnterpriseUserId]),
-		"role_count": len(roles), "roles": sorted(roles), "alias": sorted(ix.userAliases[u.EnterpriseUserId]),
-		"2fa_enabled": u.TfaEnabled, "job_title": u.JobTitle}
-	return v
+	aliases := []string{}
+	for _, a := range v.e.UserAliases {
+		if a.EnterpriseUserId == id && a.Username != u.Username {
+			aliases = append(aliases, a.Username)
+		}
+	}
+	var tfa any = ""
+	if u.TfaEnabled {
+		tfa = true
+	}
+	return map[string]any{"user_id": id, "email": u.Username, "name": u.Name, "status": userStatus(u),
+		"transfer_status": transferStatus[int32(u.TransferAcceptanceStatus)], "node": v.e.NodePath(u.NodeId),
+		"team_count": len(teams), "teams": teams, "role_count": len(roles), "roles": roles, "alias": aliases,
+		"2fa_enabled": tfa, "job_title": u.JobTitle}
 }
 
-func (ix *index) teamRow(t *enterprise.Team) map[string]any {
-	restricts := []byte("      ")
+// restricts is Commander's fixed-width team restriction string: slots R, W
+// and S (view, edit, share) with blanks when off, e.g. "  W  ".
+func restricts(t *enterprise.Team) string {
+	b := []byte("     ")
 	if t.RestrictView {
-		restricts[0] = 'R'
+		b[0] = 'R'
 	}
 	if t.RestrictEdit {
-		restricts[2] = 'W'
+		b[2] = 'W'
 	}
 	if t.RestrictShare {
-		restricts[4] = 'S'
+		b[4] = 'S'
 	}
-	return map[string]any{"team_uid": t.UID, "name": t.Name, "restricts": strings.TrimRight(string(restricts), " "),
-		"node": ix.e.NodePath(t.NodeId), "user_count": len(ix.teamUsers[t.UID]), "users": sorted(ix.teamUsers[t.UID]),
-		"role_count": len(ix.teamRoles[t.UID]), "roles": sorted(ix.teamRoles[t.UID])}
+	return string(b)
 }
 
-func (ix *index) roleRow(r *enterprise.Role) map[string]any {
-	var enf []string
-	for k := range ix.e.RoleEnforcements[r.RoleId] {
-		enf = append(enf, k)
-	}
-	return map[string]any{"role_id": r.RoleId, "name": r.Name, "visible_below": r.VisibleBelow, "default_role": r.NewUserInherit,
-		"admin": ix.managedRoles[r.RoleId], "node": ix.e.NodePath(r.NodeId), "user_count": len(ix.roleUsers[r.RoleId]),
-		"users": sorted(ix.roleUsers[r.RoleId]), "team_count": len(ix.roleTeams[r.RoleId]), "teams": sorted(ix.roleTeams[r.RoleId]),
-		"enforcement_count": len(enf), "enforcements": sorted(enf), "managed_node_count": len(ix.roleManaged[r.RoleId]),
-		"managed_nodes": sorted(ix.roleManaged[r.RoleId])}
+func (v *eiView) teamRow(t *enterprise.Team) map[string]any {
+	return map[string]any{"team_uid": t.UID, "name": t.Name, "restricts": restricts(t), "node": v.e.NodePath(t.NodeId),
+		"user_count": len(v.teamUsers[t.UID]), "users": v.emails(v.teamUsers[t.UID]),
+		"queued_user_count": len(v.teamQueued[t.UID]), "queued_users": v.emails(v.teamQueued[t.UID]),
+		"role_count": len(v.teamRoles[t.UID]), "roles": v.roleNames(v.teamRoles[t.UID])}
+}
+
+// queuedTeamRow is a queued team's row: restricts "Queued", no members or
+// roles yet (Commander leaves user_count and users empty and has no role
+// cells).
+func (v *eiView) queuedTeamRow(q *enterprise.QueuedTeam) map[string]any {
+	return map[string]any{"team_uid": q.UID, "name": q.Name, "restricts": "Queued", "node": v.e.NodePath(q.NodeId),
+		"user_count": "", "users": "", "queued_user_count": len(v.teamQueued[q.UID]), "queued_users": v.emails(v.teamQueued[q.UID])}
 }
 
 // plural formats Commander's "N user(s)" counters.

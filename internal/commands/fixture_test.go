@@ -16,34 +16,61 @@ import (
 func id(n int64) int64 { return 77<<32 + n }
 
 // demoEnterprise is a small MSP tenant for run-function tests: a root with
-// Europe > Berlin, three users, two roles, a team and two managed companies.
+// Europe > Berlin and an isolated Asia Pacific, four users, two roles, two
+// teams and a queued team, email and SSO provisioning, and two managed
+// companies. Seq (server order) deliberately differs from name order.
 func demoEnterprise() *enterprise.Enterprise {
 	e := &enterprise.Enterprise{ID: 77, Name: "Fixture MSP", TreeKey: bytes.Repeat([]byte{7}, 32),
 		Nodes: map[int64]*enterprise.Node{}, Users: map[int64]*enterprise.User{}, Roles: map[int64]*enterprise.Role{},
 		Teams: map[string]*enterprise.Team{}, RoleEnforcements: map[int64]map[string]string{},
-		QueuedTeams: map[string]*pb.QueuedTeam{}, ManagedCompanies: map[int32]*pb.ManagedCompany{}}
-	node := func(n, parent int64, name string) {
-		e.Nodes[id(n)] = &enterprise.Node{Node: &pb.Node{NodeId: id(n), ParentId: parent}, Name: name}
+		RoleEnforcementTypes: map[int64][]string{}, QueuedTeams: map[string]*enterprise.QueuedTeam{},
+		ManagedCompanies: map[int32]*pb.ManagedCompany{}}
+	node := func(n, parent int64, name string, isolated bool) {
+		e.Nodes[id(n)] = &enterprise.Node{Node: &pb.Node{NodeId: id(n), ParentId: parent, RestrictVisibility: isolated},
+			Name: name, Seq: len(e.Nodes)}
 	}
-	node(2, 0, "Fixture MSP")
-	node(3, id(2), "Europe")
-	node(4, id(3), "Berlin")
-	user := func(n, node int64, email, name, status string, lock int32) {
-		e.Users[id(n)] = &enterprise.User{User: &pb.User{EnterpriseUserId: id(n), NodeId: node, Username: email, Status: status,
-			Lock: lock, TransferAcceptanceStatus: 1}, Name: name}
+	node(2, 0, "Fixture MSP", false)
+	node(3, id(2), "Europe", false)
+	node(4, id(3), "Berlin", false)
+	node(5, id(2), "Asia Pacific", true)
+	user := func(n, node int64, email, name, status string, lock int32) *pb.User {
+		u := &pb.User{EnterpriseUserId: id(n), NodeId: node, Username: email, Status: status, Lock: lock, TransferAcceptanceStatus: 1}
+		e.Users[id(n)] = &enterprise.User{User: u, Name: name, Seq: len(e.Users)}
+		return u
 	}
 	user(10, id(2), "admin@fixture.test", "Admin", "active", 0)
-	user(11, id(4), "anna@fixture.test", "Anna", "active", 0)
 	user(12, id(3), "ben@fixture.test", "", "invited", 0)
-	e.Roles[id(20)] = &enterprise.Role{Role: &pb.Role{RoleId: id(20), NodeId: id(2)}, Name: "Keeper Administrator"}
-	e.Roles[id(21)] = &enterprise.Role{Role: &pb.Role{RoleId: id(21), NodeId: id(3), NewUserInherit: true}, Name: "Staff"}
-	e.RoleUsers = []*pb.RoleUser{{RoleId: id(20), EnterpriseUserId: id(10)}, {RoleId: id(21), EnterpriseUserId: id(11)}}
-	e.ManagedNodes = []*pb.ManagedNode{{RoleId: id(20), ManagedNodeId: id(2), CascadeNodeManagement: true}}
-	e.RoleEnforcements[id(21)] = map[string]string{"require_two_factor": "true"}
+	user(11, id(4), "anna@fixture.test", "Anna", "active", 0)
+	carl := user(13, id(3), "Carl@fixture.test", "Carl", "active", 0)
+	carl.TfaEnabled, carl.JobTitle = true, "Auditor"
+	e.UserAliases = []*pb.UserAlias{{EnterpriseUserId: id(11), Username: "anna.old@fixture.test"},
+		{EnterpriseUserId: id(11), Username: "anna@fixture.test"}}
+	e.Roles[id(20)] = &enterprise.Role{Role: &pb.Role{RoleId: id(20), NodeId: id(2)}, Name: "Keeper Administrator", Seq: 0}
+	e.Roles[id(21)] = &enterprise.Role{Role: &pb.Role{RoleId: id(21), NodeId: id(3), NewUserInherit: true}, Name: "Staff", Seq: 1}
+	e.RoleUsers = []*pb.RoleUser{{RoleId: id(20), EnterpriseUserId: id(10)}, {RoleId: id(21), EnterpriseUserId: id(11)},
+		{RoleId: id(21), EnterpriseUserId: id(10)}}
+	e.ManagedNodes = []*pb.ManagedNode{{RoleId: id(20), ManagedNodeId: id(2), CascadeNodeManagement: true},
+		{RoleId: id(20), ManagedNodeId: id(5)}}
+	e.RolePrivileges = []*pb.RolePrivilege{{RoleId: id(20), ManagedNodeId: id(2), PrivilegeType: "MANAGE_USER"},
+		{RoleId: id(20), ManagedNodeId: id(2), PrivilegeType: "MANAGE_LICENCES"},
+		{RoleId: id(20), ManagedNodeId: id(2), PrivilegeType: "MANAGE_COMPANIES"}}
+	e.RoleEnforcements[id(21)] = map[string]string{"two_factor_duration_web": "0,12,24,30", "require_two_factor": "true"}
+	e.RoleEnforcementTypes[id(21)] = []string{"two_factor_duration_web", "require_two_factor"}
 	uid := []byte("0123456789abcdef")
 	e.Teams["MDEyMzQ1Njc4OWFiY2RlZg"] = &enterprise.Team{Team: &pb.Team{TeamUid: uid, Name: "Helpdesk", NodeId: id(3), RestrictEdit: true},
 		UID: "MDEyMzQ1Njc4OWFiY2RlZg"}
-	e.TeamUsers = []*pb.TeamUser{{TeamUid: uid, EnterpriseUserId: id(11), UserType: "USER"}}
+	audit := []byte("audit-team-00001")
+	e.Teams["YXVkaXQtdGVhbS0wMDAwMQ"] = &enterprise.Team{Team: &pb.Team{TeamUid: audit, Name: "Audit", NodeId: id(2)},
+		UID: "YXVkaXQtdGVhbS0wMDAwMQ", Seq: 1}
+	e.TeamUsers = []*pb.TeamUser{{TeamUid: uid, EnterpriseUserId: id(13), UserType: "USER"},
+		{TeamUid: uid, EnterpriseUserId: id(11), UserType: "USER"}, {TeamUid: audit, EnterpriseUserId: id(13), UserType: "USER"}}
+	e.RoleTeams = []*pb.RoleTeam{{RoleId: id(21), TeamUid: uid}}
+	queued := []byte("queued-team-0001")
+	e.QueuedTeams["cXVldWVkLXRlYW0tMDAwMQ"] = &enterprise.QueuedTeam{QueuedTeam: &pb.QueuedTeam{TeamUid: queued, Name: "Onboarding",
+		NodeId: id(3)}, UID: "cXVldWVkLXRlYW0tMDAwMQ"}
+	e.QueuedTeamUsers = []*pb.QueuedTeamUser{{TeamUid: queued, Users: []int64{id(12)}}, {TeamUid: uid, Users: []int64{id(12), id(10)}}}
+	e.EmailProvisions = []*pb.EmailProvision{{Id: 1, NodeId: id(3), Domain: "fixture.test"}}
+	e.SsoServices = []*pb.SsoService{{SsoServiceProviderId: 9, NodeId: id(4), Name: "Okta"}}
 	e.Licenses = []*pb.License{{LicenseStatus: "msp", MspPermits: &pb.MSPPermits{Restricted: true, AllowUnlimitedLicenses: true,
 		AllowedMcProducts: []string{"business", "enterprise"}, MaxFilePlanType: "STORAGE_1TB"}}}
 	e.ManagedCompanies[5001] = &pb.ManagedCompany{McEnterpriseId: 5001, McEnterpriseName: "Alpha Dental", MspNodeId: id(2),

@@ -3,6 +3,8 @@ package commands
 import (
 	"context"
 
+	"google.golang.org/protobuf/proto"
+
 	"github.com/keeper-go/keeper/internal/keeper/auth"
 	"github.com/keeper-go/keeper/internal/keeper/enterprise"
 	"github.com/keeper-go/keeper/internal/keeper/rest"
@@ -33,6 +35,13 @@ type enterpriseWriter interface {
 	AllocateIDs(ctx context.Context, n int) (int64, error)
 }
 
+// restCaller sends REST requests in the current context (protobuf in and
+// out) and syncs afterwards with Refresh.
+type restCaller interface {
+	Call(ctx context.Context, endpoint string, req, resp proto.Message) error
+	Refresh(ctx context.Context) error
+}
+
 // accountSession runs fn with the logged-in account (settings, device).
 type accountSession interface {
 	Account(ctx context.Context, fn func(s *auth.Session, c *rest.Client) error) error
@@ -50,4 +59,5 @@ var (
 	_ mspSource        = (*session.Manager)(nil)
 	_ accountSession   = (*session.Manager)(nil)
 	_ mcSwitcher       = (*session.Manager)(nil)
+	_ restCaller       = (*session.Manager)(nil)
 )

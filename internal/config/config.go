@@ -16,9 +16,10 @@ import (
 )
 
 // Config is the content of config.json. String fields left empty and nil
-// pointers/slices are omitted on Save; a key whose value had an unexpected
-// type is not decoded (Commander ignores it too) but kept in Extras, so it is
-// written back unchanged.
+// pointers/slices are omitted on Save. A switch or number whose value had an
+// unexpected type is not decoded (Commander ignores it too) but kept in
+// Extras, so it is written back unchanged; a string key with a value other
+// than a string or null fails to load (see TypeError).
 type Config struct {
 	// Server is the Keeper host, e.g. "keepersecurity.com" (may carry a port).
 	Server string `json:"server"`
@@ -76,6 +77,20 @@ type Config struct {
 	order []string // key order as read, so a rewrite keeps the file's layout
 }
 
+// TypeError is a key that must hold a string (server, user, ca_file, ...)
+// but holds another JSON type. Unlike a mistyped switch, it is not ignored:
+// a server that is silently dropped would send the login to Keeper's
+// production host. null counts as absent, as in Commander.
+type TypeError struct {
+	Path string // the config file
+	Key  string
+	Got  string // the JSON type found, e.g. "a number"
+}
+
+func (e *TypeError) Error() string {
+	return fmt.Sprintf("config %s: %q must be a string, not %s", e.Path, e.Key, e.Got)
+}
+
 // ErrInvalidJSON marks a config file that cannot be parsed. Commander offers
 // to delete such a file; the caller decides.
 var ErrInvalidJSON = errors.New("invalid JSON in config file")
@@ -123,7 +138,8 @@ func absolute(p, cwd string) string {
 // A file readable or writable by group or others is tightened to 0600 and a
 // warning (Commander's wording) is returned for the caller to print.
 // Malformed JSON yields an error wrapping ErrInvalidJSON that names the file
-// and line but never echoes its content.
+// and line but never echoes its content; a string key holding another JSON
+// type yields a *TypeError.
 func Load(path string) (*Config, []string, error) {
 	data, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -137,14 +153,19 @@ func Load(path string) (*Config, []string, error) {
 		warnings = append(warnings, w)
 	}
 	c, err := parse(data)
+	var te *TypeError
+	if errors.As(err, &te) {
+		te.Path = path
+		return nil, warnings, te
+	}
 	if err != nil {
 		return nil, warnings, fmt.Errorf("%w: %s%s", ErrInvalidJSON, path, err.Error())
 	}
 	return c, warnings, nil
 }
 
-// parse decodes config.json content; its error text is only a location
-// suffix such as " (line 3)".
+// parse decodes config.json content; its error is a *TypeError (without
+// Path) or a text that is only a location suffix such as " (line 3)".
 func parse(data []byte) (*Config, error) {
 	c := &Config{}
 	if len(bytes.TrimSpace(data)) == 0 {
@@ -169,6 +190,9 @@ func parse(data []byte) (*Config, error) {
 			continue
 		}
 		delete(m, f.key)
+		if f.v.Kind() == reflect.String && string(raw) != "null" && raw[0] != '"' {
+			return nil, &TypeError{Key: f.key, Got: jsonType(raw)}
+		}
 		if string(raw) == "null" || json.Unmarshal(raw, f.v.Addr().Interface()) != nil {
 			f.v.Set(reflect.Zero(f.v.Type()))
 			m[f.key] = raw
@@ -178,6 +202,19 @@ func parse(data []byte) (*Config, error) {
 		c.Extras = m
 	}
 	return c, nil
+}
+
+// jsonType names the type of a valid JSON value other than a string.
+func jsonType(raw json.RawMessage) string {
+	switch raw[0] {
+	case '{':
+		return "an object"
+	case '[':
+		return "an array"
+	case 't', 'f':
+		return "a boolean"
+	}
+	return "a number"
 }
 
 // keyOrder lists the top-level keys of a valid JSON object in file order,

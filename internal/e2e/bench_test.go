@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/keeper-go/keeper/internal/keeper/enterprise"
+	"github.com/keeper-go/keeper/internal/sandbox"
+	"github.com/keeper-go/keeper/internal/sandbox/sandboxtest"
 	"github.com/keeper-go/keeper/internal/sandbox/seed"
 	"github.com/keeper-go/keeper/internal/sandbox/store"
 )
@@ -29,16 +31,16 @@ func BenchmarkLoadLargeTenant(b *testing.B) {
 	}
 	ctx := context.Background()
 	start := time.Now()
-	if err := seed.Demo(ctx, st, seed.Options{Password: Password, Iterations: 1000}); err != nil {
+	if err := seed.Demo(ctx, st, seed.Options{Password: sandboxtest.Password, Iterations: 1000}); err != nil {
 		b.Fatal(err)
 	}
-	if err := seed.Bulk(ctx, st, Password, users, 1000); err != nil {
+	if err := seed.Bulk(ctx, st, sandboxtest.Password, users, 1000); err != nil {
 		b.Fatal(err)
 	}
 	st.Close()
 	b.Logf("seeded %d users + 1000 MCs in %s", users, time.Since(start).Round(time.Millisecond))
-	sb := StartSandbox(b, dir, nil)
-	c := Client(b, sb)
+	sb := sandboxtest.Start(b, func(o *sandbox.Options) { o.DBPath = filepath.Join(dir, "sandbox.db") })
+	c := sb.Client(b)
 	s := login(b, c)
 	cache := &enterprise.Cache{Path: filepath.Join(dir, "enterprise.cache"), Owner: "bench"}
 	b.ResetTimer()

@@ -11,12 +11,13 @@ import (
 	"github.com/keeper-go/keeper/internal/keeper/msp"
 	"github.com/keeper-go/keeper/internal/keeper/rest"
 	"github.com/keeper-go/keeper/internal/sandbox"
+	"github.com/keeper-go/keeper/internal/sandbox/sandboxtest"
 	"github.com/keeper-go/keeper/internal/sandbox/seed"
 )
 
 func login(t testing.TB, c *rest.Client) *auth.Session {
 	t.Helper()
-	s, err := auth.Login(context.Background(), c, auth.Options{Username: seed.AdminEmail, Password: pw(Password)})
+	s, err := auth.Login(context.Background(), c, auth.Options{Username: seed.AdminEmail, Password: pw(sandboxtest.Password)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -29,9 +30,9 @@ func keys(s *auth.Session) enterprise.Keys {
 }
 
 func TestEnterpriseLoadAndIncrementalSync(t *testing.T) {
-	sb := StartSandbox(t, "", nil)
+	sb := sandboxtest.Start(t, nil)
 	ctx := context.Background()
-	c := Client(t, sb)
+	c := sb.Client(t)
 	s := login(t, c)
 	cache := &enterprise.Cache{Path: filepath.Join(t.TempDir(), "enterprise.cache"), Owner: "test"}
 	e, st, err := enterprise.Load(ctx, c, keys(s), cache)
@@ -113,9 +114,9 @@ func TestEnterpriseLoadAndIncrementalSync(t *testing.T) {
 }
 
 func TestManagedCompanyLogin(t *testing.T) {
-	sb := StartSandbox(t, "", nil)
+	sb := sandboxtest.Start(t, nil)
 	ctx := context.Background()
-	c := Client(t, sb)
+	c := sb.Client(t)
 	s := login(t, c)
 	e, _, err := enterprise.Load(ctx, c, keys(s), nil)
 	if err != nil {
@@ -136,9 +137,9 @@ func TestManagedCompanyLogin(t *testing.T) {
 }
 
 func TestPagedLoad(t *testing.T) {
-	sb := StartSandbox(t, "", func(o *sandbox.Options) { o.PageSize = 7 })
+	sb := sandboxtest.Start(t, func(o *sandbox.Options) { o.PageSize = 7 })
 	ctx := context.Background()
-	c := Client(t, sb)
+	c := sb.Client(t)
 	s := login(t, c)
 	e, st, err := enterprise.Load(ctx, c, keys(s), nil)
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/keeper-go/keeper/internal/sandbox/sandboxtest"
 	"testing"
 	"time"
 
@@ -23,9 +24,9 @@ import (
 // bytes_total present also storage_expiration_date, without a guard
 // (Commander keepercommander/commands/utils.py whoami).
 func TestAccountSummaryLicenseForWhoami(t *testing.T) {
-	sb := StartSandbox(t, "", nil)
+	sb := sandboxtest.Start(t, nil)
 	ctx := context.Background()
-	c := Client(t, sb)
+	c := sb.Client(t)
 	s := login(t, c)
 	var sum accountpb.AccountSummaryElements
 	if err := c.Call(ctx, "login/account_summary", &accountpb.AccountSummaryRequest{SummaryVersion: 3}, &sum,
@@ -70,9 +71,9 @@ func TestAccountSummaryLicenseForWhoami(t *testing.T) {
 // post_login_processing), answers the enterprise key pairs' public halves,
 // the same keys get_enterprise_data_keys returns.
 func TestEnterprisePublicKey(t *testing.T) {
-	sb := StartSandbox(t, "", nil)
+	sb := sandboxtest.Start(t, nil)
 	ctx := context.Background()
-	c := Client(t, sb)
+	c := sb.Client(t)
 	s := login(t, c)
 	var pub breachwatchpb.EnterprisePublicKeyResponse
 	if err := c.Call(ctx, "enterprise/get_enterprise_public_key", nil, &pub, rest.WithSessionToken(s.SessionToken)); err != nil {

@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"errors"
+	"github.com/keeper-go/keeper/internal/sandbox/sandboxtest"
 	"testing"
 
 	"github.com/keeper-go/keeper/internal/keeper/crypto"
@@ -16,9 +17,9 @@ import (
 // the node itself or one of its descendants (a cycle cut off from the root);
 // an ordinary move still works.
 func TestNodeCannotMoveIntoItsSubtree(t *testing.T) {
-	sb := StartSandbox(t, "", nil)
+	sb := sandboxtest.Start(t, nil)
 	ctx := context.Background()
-	c := Client(t, sb)
+	c := sb.Client(t)
 	s := login(t, c)
 	e, _, err := enterprise.Load(ctx, c, keys(s), nil)
 	if err != nil {
@@ -55,9 +56,9 @@ func TestNodeCannotMoveIntoItsSubtree(t *testing.T) {
 // TestKeyPairNeverReplaced: set_enterprise_key_pair stores a missing pair
 // (a managed company's first login) but refuses to replace an existing one.
 func TestKeyPairNeverReplaced(t *testing.T) {
-	sb := StartSandbox(t, "", nil)
+	sb := sandboxtest.Start(t, nil)
 	ctx := context.Background()
-	c := Client(t, sb)
+	c := sb.Client(t)
 	s := login(t, c)
 	rsaKey, err := crypto.GenerateRSAKey()
 	if err != nil {

@@ -4,18 +4,17 @@ import (
 	"bytes"
 	"crypto/tls"
 	"crypto/x509"
+	"github.com/keeper-go/keeper/internal/sandbox/sandboxtest"
 	"net/http"
 	"os"
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/keeper-go/keeper/internal/sandbox"
 )
 
 // rawHTTP returns a plain HTTP client trusting the sandbox certificate, for
 // requests the rest client would never send (garbage bodies, wrong paths).
-func rawHTTP(t testing.TB, sb *sandbox.Sandbox) *http.Client {
+func rawHTTP(t testing.TB, sb *sandboxtest.Env) *http.Client {
 	t.Helper()
 	hc := &http.Client{Timeout: 30 * time.Second}
 	if ca := sb.CAFile(); ca != "" {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"github.com/keeper-go/keeper/internal/sandbox/sandboxtest"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -12,7 +13,6 @@ import (
 
 	"github.com/keeper-go/keeper/internal/keeper/enterprise"
 	"github.com/keeper-go/keeper/internal/keeper/pb/enterprisepb"
-	"github.com/keeper-go/keeper/internal/sandbox"
 	"github.com/keeper-go/keeper/internal/sandbox/seed"
 	"github.com/keeper-go/keeper/internal/sandbox/store"
 )
@@ -36,7 +36,7 @@ func mspLicence(t *testing.T, e *enterprise.Enterprise) (*enterprisepb.License, 
 
 // setMCSeats changes a managed company's seats directly in the store, as an
 // msp-update would, at a new revision of the MSP.
-func setMCSeats(t *testing.T, sb *sandbox.Sandbox, mcID int32, seats int32) {
+func setMCSeats(t *testing.T, sb *sandboxtest.Env, mcID int32, seats int32) {
 	t.Helper()
 	ctx := context.Background()
 	err := sb.Store().Tx(ctx, func(tx *sql.Tx) error {
@@ -70,9 +70,9 @@ func setMCSeats(t *testing.T, sb *sandbox.Sandbox, mcID int32, seats int32) {
 // the data, and a change to users or MCs re-sends the licence on the next
 // incremental sync.
 func TestLicenceSeatsFollowData(t *testing.T) {
-	sb := StartSandbox(t, "", nil)
+	sb := sandboxtest.Start(t, nil)
 	ctx := context.Background()
-	c := Client(t, sb)
+	c := sb.Client(t)
 	s := login(t, c)
 	cache := &enterprise.Cache{Path: filepath.Join(t.TempDir(), "enterprise.cache"), Owner: "test"}
 	e, _, err := enterprise.Load(ctx, c, keys(s), cache)

@@ -8,6 +8,7 @@ import (
 	"crypto/x509"
 	"encoding/json"
 	"fmt"
+	"github.com/keeper-go/keeper/internal/sandbox/sandboxtest"
 	"io"
 	"net"
 	"net/http"
@@ -22,7 +23,7 @@ import (
 )
 
 // dialTLS opens a raw TLS connection to the sandbox.
-func dialTLS(t *testing.T, sb *sandbox.Sandbox) net.Conn {
+func dialTLS(t *testing.T, sb *sandboxtest.Env) net.Conn {
 	t.Helper()
 	pem, err := os.ReadFile(sb.CAFile())
 	if err != nil {
@@ -54,7 +55,7 @@ func errorCode(t *testing.T, rs *http.Response) string {
 // error shape, whether announced by Content-Length (refused unread) or
 // streamed without one, and the server keeps serving.
 func TestOversizedBodyRefused(t *testing.T) {
-	sb := StartSandbox(t, "", func(o *sandbox.Options) { o.Limits.MaxBody = 64 << 10 })
+	sb := sandboxtest.Start(t, func(o *sandbox.Options) { o.Limits.MaxBody = 64 << 10 })
 	// Announced: the default-sized claim is answered before any body byte.
 	conn := dialTLS(t, sb)
 	fmt.Fprintf(conn, "POST /api/rest/authentication/start_login HTTP/1.1\r\nHost: sandbox\r\nContent-Type: application/octet-stream\r\n"+
@@ -77,14 +78,14 @@ func TestOversizedBodyRefused(t *testing.T) {
 	if rs.StatusCode != http.StatusRequestEntityTooLarge || errorCode(t, rs) != "request_too_large" {
 		t.Fatalf("streamed 100 KiB body: HTTP %d", rs.StatusCode)
 	}
-	login(t, Client(t, sb))
+	login(t, sb.Client(t))
 }
 
 // TestSlowClientsDisconnected: a client that sends its headers or body too
 // slowly is cut off after the read timeouts instead of holding a connection
 // (and a file descriptor) for ever.
 func TestSlowClientsDisconnected(t *testing.T) {
-	sb := StartSandbox(t, "", func(o *sandbox.Options) {
+	sb := sandboxtest.Start(t, func(o *sandbox.Options) {
 		o.HTTP = true
 		o.Limits.ReadHeaderTimeout, o.Limits.ReadTimeout = 300*time.Millisecond, 500*time.Millisecond
 	})
@@ -112,13 +113,13 @@ func TestSlowClientsDisconnected(t *testing.T) {
 			t.Errorf("slow body: reply %q, want 408 request_timeout", reply)
 		}
 	}
-	login(t, Client(t, sb))
+	login(t, sb.Client(t))
 }
 
 // TestInFlightCapThrottles: past MaxInFlight concurrent requests, one more
 // waits QueueWait and is answered 403 throttled; later requests are served.
 func TestInFlightCapThrottles(t *testing.T) {
-	sb := StartSandbox(t, "", func(o *sandbox.Options) {
+	sb := sandboxtest.Start(t, func(o *sandbox.Options) {
 		o.Limits.MaxInFlight, o.Limits.QueueWait = 1, 50*time.Millisecond
 		o.Faults = server.Faults{Delay: 700 * time.Millisecond}
 	})
@@ -142,13 +143,13 @@ func TestInFlightCapThrottles(t *testing.T) {
 	}
 	wg.Wait()
 	sb.SetFaults(server.Faults{})
-	login(t, Client(t, sb))
+	login(t, sb.Client(t))
 }
 
 // TestConnectionCap: connections past MaxConns are closed at once; freed
 // slots are reused.
 func TestConnectionCap(t *testing.T) {
-	sb := StartSandbox(t, "", func(o *sandbox.Options) { o.HTTP = true; o.Limits.MaxConns = 2 })
+	sb := sandboxtest.Start(t, func(o *sandbox.Options) { o.HTTP = true; o.Limits.MaxConns = 2 })
 	addr := strings.TrimPrefix(sb.URL(), "http://")
 	var held []net.Conn
 	for i := 0; i < 2; i++ {
@@ -173,7 +174,7 @@ func TestConnectionCap(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	for ctx.Err() == nil {
-		if _, err := Client(t, sb).CallRaw(ctx, "keep_alive", nil); err != nil && !strings.Contains(err.Error(), "EOF") &&
+		if _, err := sb.Client(t).CallRaw(ctx, "keep_alive", nil); err != nil && !strings.Contains(err.Error(), "EOF") &&
 			!strings.Contains(err.Error(), "reset") {
 			return // the server answered (an API error: no session), so a slot was free again
 		}

@@ -3,6 +3,7 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"github.com/keeper-go/keeper/internal/sandbox/sandboxtest"
 	"regexp"
 	"strings"
 	"testing"
@@ -20,7 +21,7 @@ import (
 // a body, token or password.
 func TestRequestLogShowsRealOutcomes(t *testing.T) {
 	var log syncBuffer
-	sb := StartSandbox(t, "", func(o *sandbox.Options) { o.Log = &log })
+	sb := sandboxtest.Start(t, func(o *sandbox.Options) { o.Log = &log })
 	ctx := context.Background()
 	hc := rawHTTP(t, sb)
 	post := func(path string, body []byte) {
@@ -41,7 +42,7 @@ func TestRequestLogShowsRealOutcomes(t *testing.T) {
 	post("/api/rest/authentication/start_login", wrongKey)
 	post("/api/rest/authentication/start_login", []byte("not a protobuf \xff\xfe"))
 
-	c := Client(t, sb)
+	c := sb.Client(t)
 	s := login(t, c)
 	secretNode := "node-name-that-must-not-be-logged"
 	if err := c.Execute(ctx, s.JSON(), raw{"command": "node_delete", "node_id": 12345, "note": secretNode}, nil); err == nil {
@@ -78,7 +79,7 @@ func TestRequestLogShowsRealOutcomes(t *testing.T) {
 			t.Errorf("malformed log line %q", l)
 		}
 	}
-	for _, secret := range []string{Password, crypto.Base64URLEncode(s.SessionToken), secretNode} {
+	for _, secret := range []string{sandboxtest.Password, crypto.Base64URLEncode(s.SessionToken), secretNode} {
 		if strings.Contains(out, secret) {
 			t.Errorf("log leaks %q", secret)
 		}

@@ -3,12 +3,14 @@ package e2e
 import (
 	"context"
 	"errors"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/keeper-go/keeper/internal/keeper/auth"
 	"github.com/keeper-go/keeper/internal/sandbox"
+	"github.com/keeper-go/keeper/internal/sandbox/sandboxtest"
 	"github.com/keeper-go/keeper/internal/sandbox/seed"
 )
 
@@ -17,11 +19,11 @@ func pw(p string) func(context.Context, string) (string, error) {
 }
 
 func TestPasswordLoginAndPersistentLogin(t *testing.T) {
-	sb := StartSandbox(t, "", nil)
+	sb := sandboxtest.Start(t, nil)
 	ctx := context.Background()
-	c := Client(t, sb)
+	c := sb.Client(t)
 	var saved auth.State
-	s, err := auth.Login(ctx, c, auth.Options{Username: seed.AdminEmail, Password: pw(Password),
+	s, err := auth.Login(ctx, c, auth.Options{Username: seed.AdminEmail, Password: pw(sandboxtest.Password),
 		Persist: func(st auth.State) error { saved = st; return nil }})
 	if err != nil {
 		t.Fatal(err)
@@ -36,7 +38,7 @@ func TestPasswordLoginAndPersistentLogin(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A new client (new process) with the stored device and clone code: no password.
-	c2 := Client(t, sb)
+	c2 := sb.Client(t)
 	s2, err := auth.Login(ctx, c2, auth.Options{Device: saved.Device, CloneCode: saved.CloneCode,
 		Password: func(context.Context, string) (string, error) { t.Fatal("password asked"); return "", nil },
 		Persist:  func(st auth.State) error { saved = st; return nil }})
@@ -50,7 +52,7 @@ func TestPasswordLoginAndPersistentLogin(t *testing.T) {
 		t.Errorf("persistent login took %d round trips, want 2 (start_login, account_summary)", c2.RoundTrips())
 	}
 	// The clone code was rotated; the old one no longer works without a password.
-	_, err = auth.Login(ctx, Client(t, sb), auth.Options{Device: saved.Device, CloneCode: s.CloneCode})
+	_, err = auth.Login(ctx, sb.Client(t), auth.Options{Device: saved.Device, CloneCode: s.CloneCode})
 	var step *auth.StepError
 	if !errors.As(err, &step) {
 		t.Fatalf("stale clone code: want a step error asking for the username, got %v", err)
@@ -58,8 +60,8 @@ func TestPasswordLoginAndPersistentLogin(t *testing.T) {
 }
 
 func TestWrongPassword(t *testing.T) {
-	sb := StartSandbox(t, "", nil)
-	_, err := auth.Login(context.Background(), Client(t, sb), auth.Options{Username: seed.AdminEmail, Password: pw("nope")})
+	sb := sandboxtest.Start(t, nil)
+	_, err := auth.Login(context.Background(), sb.Client(t), auth.Options{Username: seed.AdminEmail, Password: pw("nope")})
 	if !errors.Is(err, auth.ErrAuthFailed) {
 		t.Fatalf("want ErrAuthFailed, got %v", err)
 	}
@@ -67,12 +69,12 @@ func TestWrongPassword(t *testing.T) {
 
 func TestCloneCodeSurvivesRestart(t *testing.T) {
 	dir := t.TempDir()
-	sb := StartSandbox(t, dir, nil)
+	sb := sandboxtest.Start(t, func(o *sandbox.Options) { o.DBPath = filepath.Join(dir, "sandbox.db") })
 	ctx := context.Background()
 	var saved auth.State
 	persist := func(st auth.State) error { saved = st; return nil }
-	c := Client(t, sb)
-	s, err := auth.Login(ctx, c, auth.Options{Username: seed.AdminEmail, Password: pw(Password), Persist: persist})
+	c := sb.Client(t)
+	s, err := auth.Login(ctx, c, auth.Options{Username: seed.AdminEmail, Password: pw(sandboxtest.Password), Persist: persist})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,21 +82,21 @@ func TestCloneCodeSurvivesRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	sb.Close()
-	sb2 := StartSandbox(t, dir, nil)
-	if _, err := auth.Login(ctx, Client(t, sb2), auth.Options{Device: saved.Device, CloneCode: saved.CloneCode, Persist: persist}); err != nil {
+	sb2 := sandboxtest.Start(t, func(o *sandbox.Options) { o.DBPath = filepath.Join(dir, "sandbox.db") })
+	if _, err := auth.Login(ctx, sb2.Client(t), auth.Options{Device: saved.Device, CloneCode: saved.CloneCode, Persist: persist}); err != nil {
 		t.Fatalf("clone code after restart: %v", err)
 	}
 }
 
 func TestConcurrentLogins(t *testing.T) {
-	sb := StartSandbox(t, "", nil)
+	sb := sandboxtest.Start(t, nil)
 	var wg sync.WaitGroup
 	errs := make(chan error, 20)
 	for i := 0; i < 20; i++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, err := auth.Login(context.Background(), Client(t, sb), auth.Options{Username: seed.AdminEmail, Password: pw(Password)})
+			_, err := auth.Login(context.Background(), sb.Client(t), auth.Options{Username: seed.AdminEmail, Password: pw(sandboxtest.Password)})
 			errs <- err
 		}()
 	}
@@ -108,10 +110,10 @@ func TestConcurrentLogins(t *testing.T) {
 }
 
 func TestSessionExpiry(t *testing.T) {
-	sb := StartSandbox(t, "", func(o *sandbox.Options) { o.SessionIdle = 300 * time.Millisecond })
+	sb := sandboxtest.Start(t, func(o *sandbox.Options) { o.SessionIdle = 300 * time.Millisecond })
 	ctx := context.Background()
-	c := Client(t, sb)
-	s, err := auth.Login(ctx, c, auth.Options{Username: seed.AdminEmail, Password: pw(Password)})
+	c := sb.Client(t)
+	s, err := auth.Login(ctx, c, auth.Options{Username: seed.AdminEmail, Password: pw(sandboxtest.Password)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,10 +124,10 @@ func TestSessionExpiry(t *testing.T) {
 }
 
 func TestLogoutInvalidatesSession(t *testing.T) {
-	sb := StartSandbox(t, "", nil)
+	sb := sandboxtest.Start(t, nil)
 	ctx := context.Background()
-	c := Client(t, sb)
-	s, err := auth.Login(ctx, c, auth.Options{Username: seed.AdminEmail, Password: pw(Password)})
+	c := sb.Client(t)
+	s, err := auth.Login(ctx, c, auth.Options{Username: seed.AdminEmail, Password: pw(sandboxtest.Password)})
 	if err != nil {
 		t.Fatal(err)
 	}

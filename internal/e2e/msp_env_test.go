@@ -18,6 +18,7 @@ import (
 	"github.com/keeper-go/keeper/internal/keeper/pb/enterprisepb"
 	"github.com/keeper-go/keeper/internal/keeper/rest"
 	"github.com/keeper-go/keeper/internal/sandbox"
+	"github.com/keeper-go/keeper/internal/sandbox/sandboxtest"
 	"github.com/keeper-go/keeper/internal/sandbox/seed"
 	"github.com/keeper-go/keeper/internal/sandbox/store"
 )
@@ -36,9 +37,9 @@ type mspEnv struct {
 
 func newMSPEnv(t *testing.T) *mspEnv {
 	t.Helper()
-	sb := StartSandbox(t, "", nil)
-	c := Client(t, sb)
-	m := &mspEnv{t: t, ctx: context.Background(), sb: sb, c: c, s: login(t, c),
+	env := sandboxtest.Start(t, nil)
+	c := env.Client(t)
+	m := &mspEnv{t: t, ctx: context.Background(), sb: env.Sandbox, c: c, s: login(t, c),
 		cache: &enterprise.Cache{Path: filepath.Join(t.TempDir(), "enterprise.cache"), Owner: "test"}}
 	e, _, err := enterprise.Load(m.ctx, c, keys(m.s), m.cache)
 	if err != nil {
@@ -180,17 +181,17 @@ func licenceLog(t *testing.T, sb *sandbox.Sandbox) []store.LicenceLogEntry {
 	return log
 }
 
-// addAccount gives user (an entity of enterprise eid) a login with
-// Password, as a provisioned account; an admin gets treeKey encrypted
+// addAccount gives user (an entity of enterprise eid) a login with the
+// sandbox password, as a provisioned account; an admin gets treeKey encrypted
 // under the new data key (key type 1).
 func addAccount(t *testing.T, sb *sandbox.Sandbox, eid int32, userID int64, email string, admin bool, treeKey []byte) {
 	t.Helper()
 	dataKey := crypto.GenerateAESKey()
-	verifier, err := crypto.CreateAuthVerifier(Password, crypto.RandomBytes(16), 1000)
+	verifier, err := crypto.CreateAuthVerifier(sandboxtest.Password, crypto.RandomBytes(16), 1000)
 	if err != nil {
 		t.Fatal(err)
 	}
-	params, err := crypto.CreateEncryptionParams(Password, crypto.RandomBytes(16), 1000, dataKey)
+	params, err := crypto.CreateEncryptionParams(sandboxtest.Password, crypto.RandomBytes(16), 1000, dataKey)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -209,10 +210,10 @@ func addAccount(t *testing.T, sb *sandbox.Sandbox, eid int32, userID int64, emai
 	}
 }
 
-// loginAs logs in with Password as another account.
+// loginAs logs in with the sandbox password as another account.
 func loginAs(t *testing.T, c *rest.Client, email string) (*auth.Session, error) {
 	t.Helper()
-	return auth.Login(context.Background(), c, auth.Options{Username: email, Password: pw(Password)})
+	return auth.Login(context.Background(), c, auth.Options{Username: email, Password: pw(sandboxtest.Password)})
 }
 
 // loadMC loads a managed company through its login_to_mc session.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -16,31 +17,19 @@ import (
 	"time"
 
 	"github.com/keeper-go/keeper/internal/config"
-	"github.com/keeper-go/keeper/internal/keeper/crypto"
 	"github.com/keeper-go/keeper/internal/keeper/enterprise"
 	"github.com/keeper-go/keeper/internal/sandbox"
-	"github.com/keeper-go/keeper/internal/sandbox/seed"
+	"github.com/keeper-go/keeper/internal/sandbox/sandboxtest"
 	"github.com/keeper-go/keeper/internal/session"
 )
 
-// persistentConfig logs in once with the password, turns persistent login
-// on and returns the config path; later managers need no password.
-func persistentConfig(t *testing.T, sb *sandbox.Sandbox) string {
+// persistentConfig writes a config for sb, logs in once with the password
+// and turns persistent login on; later managers need no password.
+func persistentConfig(t *testing.T, sb *sandboxtest.Env) string {
 	t.Helper()
-	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "config.json")
-	cfg := &config.Config{Server: sb.URL(), ServerKeyID: int(sb.KeyID()), ServerPublicKey: crypto.Base64URLEncode(sb.PublicKey()), CAFile: sb.CAFile()}
-	if err := cfg.Save(path); err != nil {
-		t.Fatal(err)
-	}
-	m := session.New(session.Options{ConfigPath: path, Config: cfg, Password: Password})
-	if err := m.Login(ctx, session.LoginOptions{Username: seed.AdminEmail}); err != nil {
-		t.Fatal(err)
-	}
-	c, _ := m.Client()
-	if err := m.Session().SetPersistentLogin(ctx, c, true); err != nil {
-		t.Fatal(err)
-	}
+	sb.WriteConfig(t, path)
+	sb.LoginPersistent(t, path)
 	return path
 }
 
@@ -60,7 +49,7 @@ func manager(t *testing.T, path string, mod func(*config.Config)) *session.Manag
 
 // failingProxy forwards to the sandbox but answers HTTP 500 to the first
 // request for endpoint.
-func failingProxy(t *testing.T, sb *sandbox.Sandbox, endpoint string) *httptest.Server {
+func failingProxy(t *testing.T, sb *sandboxtest.Env, endpoint string) *httptest.Server {
 	t.Helper()
 	target, _ := url.Parse(sb.URL())
 	pem, err := os.ReadFile(sb.CAFile())
@@ -87,7 +76,7 @@ func failingProxy(t *testing.T, sb *sandbox.Sandbox, endpoint string) *httptest.
 // start_login; a failure of account_summary right after must not leave the
 // old code in the config, or every later unattended run fails.
 func TestCloneCodeKeptWhenLoginFailsLate(t *testing.T) {
-	sb := StartSandbox(t, "", nil)
+	sb := sandboxtest.Start(t, nil)
 	path := persistentConfig(t, sb)
 	proxy := failingProxy(t, sb, "login/account_summary")
 	m := manager(t, path, func(c *config.Config) { c.Server, c.CAFile = proxy.URL, "" })
@@ -102,7 +91,7 @@ func TestCloneCodeKeptWhenLoginFailsLate(t *testing.T) {
 // TestParallelRunsShareConfig: ten processes starting at once with one
 // config all log in without a password, and the next run still can.
 func TestParallelRunsShareConfig(t *testing.T) {
-	sb := StartSandbox(t, "", nil)
+	sb := sandboxtest.Start(t, nil)
 	path := persistentConfig(t, sb)
 	var wg sync.WaitGroup
 	errs := make(chan error, 10)
@@ -129,7 +118,7 @@ func TestParallelRunsShareConfig(t *testing.T) {
 // managed company is renewed into the same company, for reads and for a
 // write; nothing falls back to the MSP.
 func TestRenewalKeepsManagedCompany(t *testing.T) {
-	sb := StartSandbox(t, "", func(o *sandbox.Options) { o.SessionIdle = 400 * time.Millisecond })
+	sb := sandboxtest.Start(t, func(o *sandbox.Options) { o.SessionIdle = 400 * time.Millisecond })
 	path := persistentConfig(t, sb)
 	ctx := context.Background()
 	m := manager(t, path, nil)
@@ -169,5 +158,34 @@ func TestRenewalKeepsManagedCompany(t *testing.T) {
 	}
 	if _, err := own.Node("Renewed Branch"); err == nil {
 		t.Fatal("the managed company's write landed in the MSP")
+	}
+}
+
+// TestTryLoginNeverPrompts: TryLogin logs in through persistent login;
+// when a password is needed it answers ErrNoCredentials without calling the
+// prompter, which the next EnsureLogin still uses.
+func TestTryLoginNeverPrompts(t *testing.T) {
+	ctx := context.Background()
+	sb := sandboxtest.Start(t, nil)
+	path := persistentConfig(t, sb)
+	if err := manager(t, path, nil).TryLogin(ctx); err != nil {
+		t.Fatalf("persistent login: %v", err)
+	}
+
+	fresh := filepath.Join(t.TempDir(), "config.json")
+	sb.WriteConfig(t, fresh)
+	cfg, _, err := config.Load(fresh)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.User = sandboxtest.AdminEmail
+	asked := 0
+	m := session.New(session.Options{ConfigPath: fresh, Config: cfg,
+		PromptPassword: func(context.Context, string) (string, error) { asked++; return sandboxtest.Password, nil }})
+	if err := m.TryLogin(ctx); !errors.Is(err, session.ErrNoCredentials) || asked != 0 || m.LoggedIn() {
+		t.Fatalf("TryLogin without persistent login: err %v, prompted %d times", err, asked)
+	}
+	if err := m.EnsureLogin(ctx); err != nil || asked != 1 {
+		t.Fatalf("EnsureLogin after TryLogin: err %v, prompted %d times", err, asked)
 	}
 }

@@ -6,9 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/keeper-go/keeper/internal/config"
-	"github.com/keeper-go/keeper/internal/keeper/crypto"
 	"github.com/keeper-go/keeper/internal/sandbox"
+	"github.com/keeper-go/keeper/internal/sandbox/sandboxtest"
 	"github.com/keeper-go/keeper/internal/sandbox/seed"
 	"github.com/keeper-go/keeper/internal/session"
 )
@@ -16,16 +15,14 @@ import (
 // TestSessionRenewedInLongShell: a session that expires while the process
 // keeps running is renewed transparently through persistent login.
 func TestSessionRenewedInLongShell(t *testing.T) {
-	sb := StartSandbox(t, "", func(o *sandbox.Options) { o.SessionIdle = 500 * time.Millisecond })
+	sb := sandboxtest.Start(t, func(o *sandbox.Options) { o.SessionIdle = 500 * time.Millisecond })
 	ctx := context.Background()
 	dir := t.TempDir()
-	cfg := &config.Config{Server: sb.URL(), ServerKeyID: int(sb.KeyID()), ServerPublicKey: crypto.Base64URLEncode(sb.PublicKey()), CAFile: sb.CAFile()}
+	cfg := sb.Config()
 	path := filepath.Join(dir, "config.json")
-	if err := cfg.Save(path); err != nil {
-		t.Fatal(err)
-	}
+	sb.WriteConfig(t, path)
 	var notes []string
-	m := session.New(session.Options{ConfigPath: path, Config: cfg, Password: Password, Notify: func(s string) { notes = append(notes, s) }})
+	m := session.New(session.Options{ConfigPath: path, Config: cfg, Password: sandboxtest.Password, Notify: func(s string) { notes = append(notes, s) }})
 	if err := m.Login(ctx, session.LoginOptions{Username: seed.AdminEmail}); err != nil {
 		t.Fatal(err)
 	}

@@ -111,6 +111,23 @@ func writeJSONValue(buf *bytes.Buffer, c cell, level int) {
 			writeJSONValue(buf, e, level+1)
 		}
 		buf.WriteString("\n" + strings.Repeat("  ", level) + "]")
+	case kDict:
+		if len(c.list) == 0 {
+			buf.WriteString("{}")
+			return
+		}
+		inner := strings.Repeat("  ", level+1)
+		buf.WriteString("{\n")
+		for i, e := range c.list {
+			if i > 0 {
+				buf.WriteString(",\n")
+			}
+			buf.WriteString(inner)
+			writeJSONString(buf, c.keys[i])
+			buf.WriteString(": ")
+			writeJSONValue(buf, e, level+1)
+		}
+		buf.WriteString("\n" + strings.Repeat("  ", level) + "}")
 	default:
 		writeJSONString(buf, c.s)
 	}

@@ -22,6 +22,7 @@ const (
 	kText              // string, fmt.Stringer, error, anything else
 	kTime              // time.Time
 	kList              // slice or array (except []byte)
+	kDict              // Dict: keys in keys, values in list
 )
 
 // cell is a report value normalised once, so every format sees the same thing.
@@ -32,6 +33,7 @@ type cell struct {
 	f    float64
 	t    time.Time
 	list []cell
+	keys []string // kDict
 }
 
 // normalize maps an arbitrary Go value onto a cell.
@@ -58,6 +60,8 @@ func normalize(v any) cell {
 		return cell{kind: kText, s: string(x)}
 	case []byte:
 		return cell{kind: kText, s: base64.RawURLEncoding.EncodeToString(x)}
+	case Dict:
+		return normalizeDict(x)
 	}
 	rv := reflect.ValueOf(v)
 	for rv.Kind() == reflect.Pointer || rv.Kind() == reflect.Interface {
@@ -122,6 +126,8 @@ func (c cell) str() string {
 			parts[i] = e.str()
 		}
 		return strings.Join(parts, "\n")
+	case kDict:
+		return c.repr()
 	}
 	return c.s
 }

@@ -12,8 +12,8 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/keeper-go/keeper/internal/keeper/crypto"
@@ -24,7 +24,7 @@ import (
 
 // Options configure a sandbox.
 type Options struct {
-	DBPath        string        // SQLite file; its directory also holds cert.pem and key.pem
+	DBPath        string        // SQLite file; its directory (created 0700) also holds cert.pem and key.pem
 	Listen        string        // address, default 127.0.0.1:8443 (tests use 127.0.0.1:0)
 	HTTP          bool          // plain HTTP instead of HTTPS
 	AdminPassword string        // demo admin password for a fresh database
@@ -48,6 +48,9 @@ type Sandbox struct {
 	pub    []byte
 	caFile string
 	done   chan error
+	// The purge loop: closed by Close, and closed by the loop when it ends.
+	stopPurge, purged chan struct{}
+	closeOnce         sync.Once
 }
 
 // DefaultListen is where `keeper-sandbox serve` listens by default.
@@ -66,9 +69,6 @@ func Start(ctx context.Context, o Options) (*Sandbox, error) {
 	}
 	if o.KeyID == 0 {
 		o.KeyID = 7
-	}
-	if err := os.MkdirAll(filepath.Dir(o.DBPath), 0o700); err != nil {
-		return nil, err
 	}
 	st, err := store.Open(o.DBPath)
 	if err != nil {
@@ -117,7 +117,33 @@ func start(ctx context.Context, st *store.Store, o Options) (*Sandbox, error) {
 	}
 	sb.url = scheme + "://" + sb.ln.Addr().String()
 	go func() { sb.done <- sb.http.Serve(ln) }()
+	sb.stopPurge, sb.purged = make(chan struct{}), make(chan struct{})
+	go sb.purge(o.SessionIdle, o.Log)
 	return sb, nil
+}
+
+// purgeInterval is how often expired sessions and login tokens are deleted:
+// half the idle limit, between 50ms (tests) and a minute.
+func purgeInterval(idle time.Duration) time.Duration {
+	return min(max(idle/2, 50*time.Millisecond), time.Minute)
+}
+
+// purge deletes expired sessions (with the managed-company sessions opened
+// from them) and login tokens until Close.
+func (s *Sandbox) purge(idle time.Duration, log io.Writer) {
+	defer close(s.purged)
+	t := time.NewTicker(purgeInterval(idle))
+	defer t.Stop()
+	for {
+		if _, err := s.st.PurgeExpired(context.Background(), idle); err != nil && log != nil {
+			fmt.Fprintf(log, "%s purge expired sessions: %v\n", time.Now().Format("15:04:05.000"), err)
+		}
+		select {
+		case <-s.stopPurge:
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // serverKey loads the server's P-256 envelope key, creating it on first use.
@@ -159,9 +185,14 @@ func (s *Sandbox) SetFaults(f server.Faults) { s.srv.SetFaults(f) }
 
 // Close stops serving and closes the database.
 func (s *Sandbox) Close() error {
+	s.srv.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	err := s.http.Shutdown(ctx)
+	s.closeOnce.Do(func() {
+		close(s.stopPurge)
+		<-s.purged
+	})
 	if cerr := s.st.Close(); err == nil {
 		err = cerr
 	}

@@ -15,16 +15,28 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/keeper-go/keeper/internal/fsutil"
 )
 
 type ecdhKey = ecdh.PrivateKey
 
+// certMode is the mode of cert.pem and key.pem: owner only, like the
+// database beside them.
+const certMode = 0o600
+
 // loadOrCreateCert returns the sandbox's self-signed certificate for
 // 127.0.0.1, ::1 and localhost, generating cert.pem and key.pem in dir on
 // first use so later starts (and clients trusting cert.pem) keep working.
+// Both files are kept 0600 (existing ones are tightened).
 func loadOrCreateCert(dir string) (tls.Certificate, string, error) {
 	certFile, keyFile := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
 	if c, err := tls.LoadX509KeyPair(certFile, keyFile); err == nil {
+		for _, f := range []string{keyFile, certFile} {
+			if err := os.Chmod(f, certMode); err != nil {
+				return tls.Certificate{}, "", err
+			}
+		}
 		return c, certFile, nil
 	} else if !errors.Is(err, os.ErrNotExist) {
 		return tls.Certificate{}, "", err
@@ -57,10 +69,11 @@ func loadOrCreateCert(dir string) (tls.Certificate, string, error) {
 	if err != nil {
 		return tls.Certificate{}, "", err
 	}
-	if err := os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}), 0o600); err != nil {
+	// fsutil.WriteFile sets the mode with chmod, whatever the umask.
+	if err := fsutil.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}), certMode); err != nil {
 		return tls.Certificate{}, "", err
 	}
-	if err := os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o644); err != nil {
+	if err := fsutil.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), certMode); err != nil {
 		return tls.Certificate{}, "", err
 	}
 	c, err := tls.LoadX509KeyPair(certFile, keyFile)

@@ -162,6 +162,20 @@ func (m *Manager) EnsureLogin(ctx context.Context) error {
 	return m.login(ctx, LoginOptions{})
 }
 
+// TryLogin logs in if that needs no password to be asked: persistent
+// login, or a password given up front. When a password would have to be
+// asked it returns ErrNoCredentials and leaves the prompt to the next
+// EnsureLogin.
+func (m *Manager) TryLogin(ctx context.Context) error {
+	if m.sess != nil {
+		return nil
+	}
+	prompt := m.opts.PromptPassword
+	m.opts.PromptPassword = nil
+	defer func() { m.opts.PromptPassword = prompt }()
+	return m.login(ctx, LoginOptions{})
+}
+
 // Logout ends the session on the server and forgets it locally; config.json
 // keeps the device and clone code, as Commander does.
 func (m *Manager) Logout(ctx context.Context) error {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 
+	"google.golang.org/protobuf/proto"
+
 	"github.com/keeper-go/keeper/internal/keeper/enterprise"
 	"github.com/keeper-go/keeper/internal/keeper/rest"
 )
@@ -107,3 +109,29 @@ func (e *IncompleteError) Error() string {
 
 // Unwrap returns the cause.
 func (e *IncompleteError) Unwrap() error { return e.Err }
+
+// Call sends one REST request (protobuf in, protobuf out; nil for none) in
+// the current context with its session token, renewing an expired session
+// once. It does not sync; commands that change data through REST call
+// Refresh afterwards.
+func (m *Manager) Call(ctx context.Context, endpoint string, req, resp proto.Message) error {
+	if err := m.EnsureLogin(ctx); err != nil {
+		return err
+	}
+	c, err := m.Client()
+	if err != nil {
+		return err
+	}
+	return m.contextCall(ctx, func(tok []byte) error {
+		return c.Call(ctx, endpoint, req, resp, rest.WithSessionToken(tok))
+	})
+}
+
+// Refresh runs one incremental sync of the current context, after changes
+// made with Call.
+func (m *Manager) Refresh(ctx context.Context) error {
+	if err := m.EnsureLogin(ctx); err != nil {
+		return err
+	}
+	return m.sync(ctx)
+}

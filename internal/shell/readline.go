@@ -3,7 +3,6 @@ package shell
 import (
 	"errors"
 	"io"
-	"os"
 
 	"github.com/chzyer/readline"
 	"github.com/spf13/pflag"
@@ -11,46 +10,61 @@ import (
 
 type pflagFlag = pflag.Flag
 
-// rl adapts chzyer/readline to LineReader.
-type rl struct{ r *readline.Instance }
+// historyLimit is how many lines the history keeps.
+const historyLimit = 1000
 
-// NewReadline returns a terminal line reader with history kept in
-// historyPath (created 0600) and tab completion.
-func NewReadline(historyPath string, completer readline.AutoCompleter, stdin io.ReadCloser, stdout, stderr io.Writer) (LineReader, error) {
-	if historyPath != "" {
-		if err := ensurePrivate(historyPath); err != nil {
-			return nil, err
-		}
+// rl adapts chzyer/readline to LineReader. readline does not record lines
+// itself: the shell hands them, redacted, to SaveHistory.
+type rl struct {
+	r    *readline.Instance
+	hist *historyFile
+}
+
+// NewReadline returns a terminal line reader with tab completion and
+// history kept in historyPath (created 0600). redact (may be nil) filters
+// the lines already in the file: see loadHistory.
+func NewReadline(historyPath string, redact func(line string) (string, bool), completer readline.AutoCompleter, stdin io.ReadCloser, stdout, stderr io.Writer) (LineReader, error) {
+	hist, err := loadHistory(historyPath, historyLimit, redact)
+	if err != nil {
+		return nil, err
 	}
 	inst, err := readline.NewEx(&readline.Config{
-		Prompt:            "> ",
-		HistoryFile:       historyPath,
-		HistoryLimit:      1000,
-		HistorySearchFold: true,
-		AutoComplete:      completer,
-		InterruptPrompt:   "^C",
-		EOFPrompt:         "",
-		Stdin:             stdin,
-		Stdout:            stdout,
-		Stderr:            stderr,
+		Prompt:                 "> ",
+		HistoryLimit:           historyLimit,
+		DisableAutoSaveHistory: true,
+		HistorySearchFold:      true,
+		AutoComplete:           completer,
+		InterruptPrompt:        "^C",
+		EOFPrompt:              "",
+		Stdin:                  stdin,
+		Stdout:                 stdout,
+		Stderr:                 stderr,
 	})
 	if err != nil {
 		return nil, err
 	}
-	return &rl{r: inst}, nil
+	r := &rl{r: inst, hist: hist}
+	r.reload()
+	return r, nil
 }
 
-// ensurePrivate creates the history file with mode 0600 (and fixes a wider
-// mode) before readline appends to it.
-func ensurePrivate(path string) error {
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
-	if err != nil {
-		return err
+// SaveHistory appends a line to the history file and to the lines the Up
+// arrow recalls.
+func (r *rl) SaveHistory(line string) error {
+	err := r.hist.add(line)
+	r.reload()
+	return err
+}
+
+// reload replaces readline's in-memory history with the file's lines.
+// readline's own SaveHistory stores the edited text of a recalled entry
+// instead of the line it is given, so the history is rebuilt rather than
+// appended to.
+func (r *rl) reload() {
+	r.r.ResetHistory()
+	for _, l := range r.hist.lines {
+		_ = r.r.SaveHistory(l) // in memory only: readline has no history file
 	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Chmod(path, 0o600)
 }
 
 func (r *rl) Readline() (string, error) {

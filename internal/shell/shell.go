@@ -25,6 +25,14 @@ type LineReader interface {
 	Close() error
 }
 
+// HistorySaver is implemented by line readers that keep a history (the
+// readline reader's Up arrow and history file). The shell hands it every
+// line entered, with secret flag values masked, since the reader must not
+// record lines itself.
+type HistorySaver interface {
+	SaveHistory(line string) error
+}
+
 // Shell is the REPL.
 type Shell struct {
 	Reader     LineReader
@@ -38,7 +46,8 @@ type Shell struct {
 	// Inline handles shell-only words (history ...) before the registry;
 	// it reports whether it consumed the line.
 	Inline func(ctx context.Context, words []string) (bool, error)
-	// History records executed lines for the history command.
+	// History records executed lines, secrets masked, for the history
+	// command.
 	History []string
 	// LastErr is the error of the last command (the exit code after quit).
 	LastErr error
@@ -69,23 +78,28 @@ func (s *Shell) Run(ctx context.Context) error {
 		if line == "" {
 			continue
 		}
+		kept, keep := s.Dispatcher.Registry.RedactLine(line)
+		if hs, ok := s.Reader.(HistorySaver); ok && keep {
+			_ = hs.SaveHistory(kept) // a history that cannot be written is not worth stopping for
+		}
 		switch strings.ToLower(line) {
 		case "q", "quit", "exit":
 			return nil
 		}
-		s.LastErr = s.runLine(ctx, line)
+		s.LastErr = s.runLine(ctx, line, kept)
 		if s.LastErr != nil && s.OnError != nil {
 			s.OnError(s.LastErr)
 		}
 	}
 }
 
-func (s *Shell) runLine(ctx context.Context, line string) error {
+// runLine runs one line; kept is the line as the history may show it.
+func (s *Shell) runLine(ctx context.Context, line, kept string) error {
 	words, err := command.Split(line)
 	if err != nil || len(words) == 0 {
 		return err
 	}
-	s.History = append(s.History, line)
+	s.History = append(s.History, kept)
 	words = command.ExpandVars(words, s.Env.Vars)
 	cctx, cancel := context.WithCancel(ctx)
 	defer cancel()

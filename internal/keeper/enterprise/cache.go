@@ -13,7 +13,7 @@ import (
 
 // cacheVersion changes whenever the file layout changes; other versions are
 // ignored (a full sync follows).
-const cacheVersion = 1
+const cacheVersion = 2
 
 // Cache is the on-disk enterprise cache: the raw data as received, the
 // continuation token, and the tree key encrypted under the account's data

@@ -5,6 +5,7 @@
 package enterprise
 
 import (
+	"bytes"
 	"context"
 	"crypto/ecdh"
 	"crypto/rsa"
@@ -16,8 +17,10 @@ import (
 	"github.com/keeper-go/keeper/internal/keeper/rest"
 )
 
-// maxPages bounds one sync.
-const maxPages = 100_000
+// maxPages bounds one sync. Keeper sends a page per 1,000 or so entities,
+// so 10,000 pages is far beyond any real enterprise; a server that keeps
+// saying "more" is broken or hostile.
+const maxPages = 10_000
 
 // Keys are the logged-in admin's credentials the loader needs.
 type Keys struct {
@@ -107,12 +110,17 @@ func (l *Loader) Load(ctx context.Context, c *rest.Client) (*Enterprise, Stats, 
 		for _, d := range rs.Data {
 			state.Raw.Apply(d)
 		}
+		if rs.HasMore && bytes.Equal(rs.ContinuationToken, token) {
+			return nil, st, &rest.ReplyError{Endpoint: "enterprise data",
+				Msg: fmt.Sprintf("the server says there is more but repeats the continuation token (page %d)", st.Pages)}
+		}
 		token = rs.ContinuationToken
 		if !rs.HasMore {
 			break
 		}
 		if st.Pages >= maxPages {
-			return nil, st, errors.New("enterprise data: the server keeps sending pages")
+			return nil, st, &rest.ReplyError{Endpoint: "enterprise data",
+				Msg: fmt.Sprintf("the server still says there is more after %d pages; stopped", maxPages)}
 		}
 	}
 	state.Token = token

@@ -16,41 +16,69 @@ type Raw struct {
 	Name        string
 	Distributor bool
 	Entities    map[int32]map[string][]byte
+	// Seq numbers each entity by first arrival. Commander's loader
+	// (keepercommander/enterprise.py _EnterpriseEntity.parse) appends an
+	// entity it has not seen to its list and updates a known one in place,
+	// so its lists, and the member lists enterprise-info prints, are in
+	// first-arrival order; build decodes in this order.
+	Seq  map[int32]map[string]uint64
+	Next uint64
 }
 
 // NewRaw returns an empty Raw.
-func NewRaw() *Raw { return &Raw{Entities: map[int32]map[string][]byte{}} }
+func NewRaw() *Raw {
+	return &Raw{Entities: map[int32]map[string][]byte{}, Seq: map[int32]map[string]uint64{}}
+}
 
 // Clear drops everything (cacheStatus CLEAR).
 func (r *Raw) Clear() {
 	r.Name, r.Distributor = "", false
 	r.Entities = map[int32]map[string][]byte{}
+	r.Seq = map[int32]map[string]uint64{}
+}
+
+// put stores an entity, numbering it when it is new.
+func (r *Raw) put(kind int32, id string, b []byte) {
+	if _, known := r.Entities[kind][id]; !known {
+		if r.Seq == nil {
+			r.Seq = map[int32]map[string]uint64{}
+		}
+		if r.Seq[kind] == nil {
+			r.Seq[kind] = map[string]uint64{}
+		}
+		r.Seq[kind][id] = r.Next
+		r.Next++
+	}
+	r.Entities[kind][id] = b
+}
+
+// drop removes an entity and its number.
+func (r *Raw) drop(kind int32, id string) {
+	delete(r.Entities[kind], id)
+	delete(r.Seq[kind], id)
 }
 
 // Apply merges one EnterpriseData block: upserts, or deletes by identity.
 // Unknown kinds and undecodable entities are skipped.
 func (r *Raw) Apply(d *pb.EnterpriseData) {
 	kind := int32(d.Entity)
-	m := r.Entities[kind]
-	if m == nil {
-		m = map[string][]byte{}
-		r.Entities[kind] = m
+	if r.Entities[kind] == nil {
+		r.Entities[kind] = map[string][]byte{}
 	}
 	for _, b := range d.Data {
 		id, ok := identity(d.Entity, b)
 		if !ok {
 			continue
 		}
-		if !d.Delete {
-			m[id] = b
-			continue
+		switch {
+		case d.Entity == pb.EnterpriseDataEntity_QUEUED_TEAM_USERS:
+			r.applyQueuedUsers(id, b, d.Delete)
+		case !d.Delete:
+			r.put(kind, id, b)
+		default:
+			r.drop(kind, id)
+			r.cascade(d.Entity, b)
 		}
-		if d.Entity == pb.EnterpriseDataEntity_QUEUED_TEAM_USERS {
-			r.removeQueuedUsers(id, b)
-			continue
-		}
-		delete(m, id)
-		r.cascade(d.Entity, b)
 	}
 }
 
@@ -59,7 +87,7 @@ func (r *Raw) cascade(kind pb.EnterpriseDataEntity, b []byte) {
 	drop := func(k pb.EnterpriseDataEntity, match func([]byte) bool) {
 		for id, v := range r.Entities[int32(k)] {
 			if match(v) {
-				delete(r.Entities[int32(k)], id)
+				r.drop(int32(k), id)
 			}
 		}
 	}
@@ -91,34 +119,63 @@ func (r *Raw) cascade(kind pb.EnterpriseDataEntity, b []byte) {
 	}
 }
 
-func (r *Raw) removeQueuedUsers(id string, b []byte) {
-	var del pb.QueuedTeamUser
-	if proto.Unmarshal(b, &del) != nil {
+// applyQueuedUsers merges a QueuedTeamUser into the team's entry: an upsert
+// adds its users to the set, a delete removes them (Commander
+// keepercommander/enterprise.py _EnterpriseQueuedTeamUserEntity.parse; the
+// entry stays, possibly empty).
+func (r *Raw) applyQueuedUsers(id string, b []byte, del bool) {
+	kind := int32(pb.EnterpriseDataEntity_QUEUED_TEAM_USERS)
+	var in pb.QueuedTeamUser
+	if proto.Unmarshal(b, &in) != nil {
 		return
 	}
-	m := r.Entities[int32(pb.EnterpriseDataEntity_QUEUED_TEAM_USERS)]
-	cur, ok := m[id]
+	cur, ok := r.Entities[kind][id]
 	if !ok {
+		if !del {
+			in.Users = mergeUsers(nil, in.Users)
+			if nb, err := proto.Marshal(&in); err == nil {
+				r.put(kind, id, nb)
+			}
+		}
 		return
 	}
 	var q pb.QueuedTeamUser
 	if proto.Unmarshal(cur, &q) != nil {
 		return
 	}
-	gone := map[int64]bool{}
-	for _, u := range del.Users {
-		gone[u] = true
+	if del {
+		gone := map[int64]bool{}
+		for _, u := range in.Users {
+			gone[u] = true
+		}
+		keep := q.Users[:0]
+		for _, u := range q.Users {
+			if !gone[u] {
+				keep = append(keep, u)
+			}
+		}
+		q.Users = keep
+	} else {
+		q.Users = mergeUsers(q.Users, in.Users)
 	}
-	keep := q.Users[:0]
-	for _, u := range q.Users {
-		if !gone[u] {
-			keep = append(keep, u)
+	if nb, err := proto.Marshal(&q); err == nil {
+		r.put(kind, id, nb)
+	}
+}
+
+// mergeUsers appends the ids of add not yet in have.
+func mergeUsers(have, add []int64) []int64 {
+	seen := map[int64]bool{}
+	for _, u := range have {
+		seen[u] = true
+	}
+	for _, u := range add {
+		if !seen[u] {
+			seen[u] = true
+			have = append(have, u)
 		}
 	}
-	q.Users = keep
-	if nb, err := proto.Marshal(&q); err == nil {
-		m[id] = nb
-	}
+	return have
 }
 
 // identity decodes an entity just far enough to name it (brief 02 §1.6).

@@ -167,7 +167,7 @@ func (c *Client) Call(ctx context.Context, endpoint string, req, resp proto.Mess
 	}
 	if resp != nil {
 		if err := proto.Unmarshal(body, resp); err != nil {
-			return fmt.Errorf("%s: malformed response from server", endpoint)
+			return &ReplyError{Endpoint: endpoint, Msg: "malformed response from server"}
 		}
 		c.debugProto("<<<", endpoint, resp)
 	}
@@ -206,7 +206,7 @@ func (c *Client) CallRaw(ctx context.Context, endpoint string, payload []byte, o
 			}
 			plain, err := crypto.DecryptAESv2(body, tk)
 			if err != nil {
-				return nil, fmt.Errorf("%s: the server reply does not decrypt (corrupted or not a Keeper server)", endpoint)
+				return nil, &ReplyError{Endpoint: endpoint, Msg: "the server reply does not decrypt (corrupted or not a Keeper server)"}
 			}
 			return plain, nil
 		}
@@ -222,7 +222,9 @@ func (c *Client) CallRaw(ctx context.Context, endpoint string, payload []byte, o
 		case apiErr.Code == "key" && apiErr.KeyID != 0 && apiErr.KeyID != keyID && keyRetries < 3:
 			keyRetries++
 			if err := c.switchKey(apiErr.KeyID); err != nil {
-				return nil, fmt.Errorf("%s: server asked for key id %d: %w", endpoint, apiErr.KeyID, err)
+				// Still the server's answer (exit code 5), not a local failure.
+				apiErr.Message = fmt.Sprintf("the server asked for key id %d: %v", apiErr.KeyID, err)
+				return nil, apiErr
 			}
 			continue
 		case apiErr.Code == "throttled" && !c.opts.FailOnThrottle && throttles < c.opts.MaxThrottleRetries:
@@ -301,15 +303,19 @@ func (c *Client) post(ctx context.Context, u string, keyID int32, tk, wrapped, i
 		if ctx.Err() != nil {
 			return 0, "", nil, ctx.Err()
 		}
-		return 0, "", nil, fmt.Errorf("cannot reach %s: %w", c.base, unwrapURLError(err))
+		return 0, "", nil, &NetworkError{Server: c.base, Err: unwrapURLError(err)}
 	}
 	defer rs.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(rs.Body, MaxResponse))
+	limit := int64(MaxResponse)
+	if rs.StatusCode != http.StatusOK || strings.HasPrefix(rs.Header.Get("Content-Type"), "application/json") {
+		limit = maxErrorBody + 1 // an error body: one byte more tells parseErrorBody it is too long
+	}
+	data, err := io.ReadAll(io.LimitReader(rs.Body, limit))
 	if err != nil {
 		if ctx.Err() != nil {
 			return 0, "", nil, ctx.Err()
 		}
-		return 0, "", nil, fmt.Errorf("read reply: %w", err)
+		return 0, "", nil, &NetworkError{Server: c.base, Err: fmt.Errorf("read reply: %w", err)}
 	}
 	return rs.StatusCode, rs.Header.Get("Content-Type"), data, nil
 }

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // APIError is an error answer from the Keeper server: a JSON error body on a
@@ -54,10 +55,38 @@ var (
 	ErrRegionRedirect = &APIError{Code: "region_redirect"}
 )
 
+// MaxMessage bounds every text the server sends for display (error
+// messages, codes, additional info); Clip cuts longer ones.
+const MaxMessage = 500
+
+// maxErrorBody bounds the error bodies the client reads and parses; real
+// Keeper error bodies are a few hundred bytes.
+const maxErrorBody = 64 << 10
+
+// Clip returns s cut to at most MaxMessage bytes (on a rune boundary) with
+// "…" appended when it was cut, so a hostile or broken server cannot make
+// the client print or keep an arbitrarily long message.
+func Clip(s string) string {
+	if len(s) <= MaxMessage {
+		return s
+	}
+	n := MaxMessage
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
+}
+
 // parseErrorBody decodes a Keeper JSON error body. It never fails: a body
-// that is not JSON becomes a generic error carrying the HTTP status.
+// that is not JSON, or longer than maxErrorBody, becomes a generic error
+// carrying the HTTP status. Every string field, including those kept in
+// Extra, is clipped (see Clip).
 func parseErrorBody(endpoint string, status int, body []byte) *APIError {
 	e := &APIError{Endpoint: endpoint, HTTPStatus: status}
+	if len(body) > maxErrorBody {
+		e.Message = fmt.Sprintf("HTTP %d with an error body over %d bytes", status, maxErrorBody)
+		return e
+	}
 	var m map[string]any
 	if err := json.Unmarshal(body, &m); err != nil {
 		e.Message = fmt.Sprintf("HTTP %d with a malformed JSON error body", status)
@@ -65,7 +94,7 @@ func parseErrorBody(endpoint string, status int, body []byte) *APIError {
 	}
 	str := func(k string) string {
 		if v, ok := m[k].(string); ok {
-			return v
+			return Clip(v)
 		}
 		return ""
 	}
@@ -81,6 +110,11 @@ func parseErrorBody(endpoint string, status int, body []byte) *APIError {
 	}
 	for _, k := range []string{"error", "result_code", "message", "region_host", "additional_info", "key_id"} {
 		delete(m, k)
+	}
+	for k, v := range m {
+		if t, ok := v.(string); ok {
+			m[k] = Clip(t)
+		}
 	}
 	if len(m) > 0 {
 		e.Extra = m

@@ -66,8 +66,9 @@ func (c *Client) Execute(ctx context.Context, sess JSONSession, cmd Command, out
 		c.debugJSON("<<<", name, body)
 		var rs BatchResult
 		if len(body) == 0 || json.Unmarshal(body, &rs) != nil {
-			return fmt.Errorf("%s: malformed JSON reply from server", name)
+			return &ReplyError{Endpoint: name, Msg: "malformed JSON reply from server"}
 		}
+		rs.ResultCode, rs.Message = Clip(rs.ResultCode), Clip(rs.Message)
 		if !rs.OK() {
 			if rs.ResultCode == "throttled" && attempt == 0 {
 				if err := c.opts.Sleep(ctx, 10*time.Second); err != nil {
@@ -79,7 +80,7 @@ func (c *Client) Execute(ctx context.Context, sess JSONSession, cmd Command, out
 		}
 		if out != nil {
 			if err := json.Unmarshal(body, out); err != nil {
-				return fmt.Errorf("%s: unexpected JSON reply: %w", name, err)
+				return &ReplyError{Endpoint: name, Msg: "unexpected JSON reply", Err: err}
 			}
 		}
 		return nil
@@ -166,15 +167,16 @@ func (c *Client) ExecuteBatch(ctx context.Context, sess JSONSession, cmds []Comm
 		}
 		got := rs.Results
 		if len(got) > n {
-			return results, fmt.Errorf("execute: server returned %d results for %d commands", len(got), n)
+			return results, &ReplyError{Endpoint: "execute", Msg: fmt.Sprintf("server returned %d results for %d commands", len(got), n)}
 		}
 		parsed := make([]BatchResult, 0, len(got))
 		for _, raw := range got {
 			var r BatchResult
 			if json.Unmarshal(raw, &r) != nil {
-				return results, fmt.Errorf("execute: malformed result from server")
+				return results, &ReplyError{Endpoint: "execute", Msg: "malformed result from server"}
 			}
 			r.Raw = raw
+			r.ResultCode, r.Message = Clip(r.ResultCode), Clip(r.Message)
 			parsed = append(parsed, r)
 		}
 		if k := len(parsed); k > 0 && parsed[k-1].ResultCode == "throttled" {
@@ -185,7 +187,7 @@ func (c *Client) ExecuteBatch(ctx context.Context, sess JSONSession, cmds []Comm
 		}
 		if len(parsed) == 0 {
 			if stalls++; stalls > 3 {
-				return results, fmt.Errorf("execute: server made no progress on %d commands", len(queue))
+				return results, &ReplyError{Endpoint: "execute", Msg: fmt.Sprintf("server made no progress on %d commands", len(queue))}
 			}
 			continue
 		}

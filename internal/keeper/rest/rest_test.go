@@ -104,6 +104,24 @@ func TestKeyIDRetry(t *testing.T) {
 	}
 }
 
+// TestUnknownKeyIDAsked: a server asking for a key id the client has no
+// key for is the server's answer (an *APIError), not a local failure.
+func TestUnknownKeyIDAsked(t *testing.T) {
+	s, ts := newServer(t, 99, echoDevice)
+	c, err := rest.New(rest.Options{Server: ts.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = c.Call(context.Background(), "x", &authpb.DeviceRegistrationRequest{DeviceName: "a"}, &authpb.Device{})
+	var ae *rest.APIError
+	if !errors.As(err, &ae) || ae.Code != "key" || ae.KeyID != 99 || !strings.Contains(err.Error(), "key id 99") {
+		t.Fatalf("want an APIError naming key id 99, got %v", err)
+	}
+	if s.requests.Load() != 1 {
+		t.Fatalf("%d requests, want 1", s.requests.Load())
+	}
+}
+
 func TestThrottleRetry(t *testing.T) {
 	s, ts := newServer(t, 7, func(w http.ResponseWriter, rq *envelope.Request, n int64) {
 		if n == 1 {

@@ -8,10 +8,17 @@ import (
 	"github.com/keeper-go/keeper/internal/sandbox/store"
 )
 
+// bulkMCBase is the first enterprise id of bulk managed companies.
+const bulkMCBase = 10000
+
 // Bulk grows the demo MSP for benchmarks: users more invited/active users
 // spread over the regional nodes and mcs more managed companies (each with
-// its own enterprise and root node). It needs the admin password to recover
-// the tree key, as a client would. Everything lands in one transaction.
+// its own enterprise and root node). It only adds: user ids come from the
+// enterprise's id allocator (the user with id (1000 << 32) + n is
+// user<n>@bulk.sandbox) and managed companies take enterprise ids above
+// every one in use from 10000 on, so a repeated run adds more. It needs the
+// admin password to recover the tree key, as a client would. Everything
+// lands in one transaction.
 func Bulk(ctx context.Context, st *store.Store, password string, users, mcs int) error {
 	if password == "" {
 		password = DefaultPassword
@@ -36,8 +43,9 @@ func Bulk(ctx context.Context, st *store.Store, password string, users, mcs int)
 		base := first - int64(MSPEnterpriseID)<<32
 		nodes := []int64{nNorthAmerica, nEurope, nAsia, nChicago, nBerlin}
 		for i := 0; i < users; i++ {
-			u := userSpec{n: base + int64(i), node: nodes[i%len(nodes)], email: fmt.Sprintf("user%06d@bulk.sandbox", i),
-				name: fmt.Sprintf("Bulk User %06d", i), status: "active"}
+			n := base + int64(i)
+			u := userSpec{n: n, node: nodes[i%len(nodes)], email: fmt.Sprintf("user%06d@bulk.sandbox", n),
+				name: fmt.Sprintf("Bulk User %06d", n), status: "active"}
 			if i%10 == 9 {
 				u.status, u.name = "invited", ""
 			}
@@ -45,12 +53,14 @@ func Bulk(ctx context.Context, st *store.Store, password string, users, mcs int)
 				return err
 			}
 		}
+		firstMC, err := store.NextEnterpriseID(ctx, tx, bulkMCBase)
+		if err != nil {
+			return err
+		}
 		for i := 0; i < mcs; i++ {
-			s := mcSpec{id: int32(10000 + i), name: fmt.Sprintf("Bulk Company %04d", i), plan: "business", seats: 10,
-				filePlan: "STORAGE_100GB", node: nodes[i%len(nodes)], users: 1}
-			if _, err := store.GetEnterprise(ctx, tx, s.id); err == nil {
-				continue // already there from an earlier bulk seed
-			}
+			id := firstMC + int32(i)
+			s := mcSpec{id: id, name: fmt.Sprintf("Bulk Company %04d", id-bulkMCBase), plan: "business", seats: 10,
+				filePlan: "STORAGE_100GB", node: nodes[int(id)%len(nodes)], users: 1}
 			if _, err := createMC(ctx, tx, b, treeKey, s); err != nil {
 				return err
 			}

@@ -23,6 +23,8 @@ type jsonHandler func(j *jsonCall, cmd map[string]any) (map[string]any, error)
 // jsonCall is the context of a JSON command.
 type jsonCall struct {
 	*call
+	// srv's store must not be written to from a handler: the store has one
+	// writer connection and tx holds it. Read through tx as well.
 	srv *Server
 	tx  *sql.Tx
 	eid int32
@@ -99,21 +101,22 @@ func (s *Server) runJSON(c *call, cmd map[string]any) map[string]any {
 			"message": fmt.Sprintf("command %q is not supported by keeper-sandbox", name), "command": name}
 	}
 	var out map[string]any
-	err := s.st.Tx(c.ctx, func(tx *sql.Tx) error {
-		acct, err := s.st.GetAccount(c.ctx, c.sess.Username)
-		if err != nil {
+	// Reads through the store's pool happen before the write transaction;
+	// inside it, handlers read and write through tx only.
+	acct, err := s.st.GetAccount(c.ctx, c.sess.Username)
+	if err == nil && !acct.IsAdmin {
+		err = cmdFail("access_denied", "enterprise administrators only")
+	}
+	if err == nil {
+		err = s.st.Tx(c.ctx, func(tx *sql.Tx) error {
+			rev, err := store.BumpRev(c.ctx, tx, c.sess.EnterpriseID)
+			if err != nil {
+				return err
+			}
+			out, err = h(&jsonCall{call: c, srv: s, tx: tx, eid: c.sess.EnterpriseID, rev: rev}, cmd)
 			return err
-		}
-		if !acct.IsAdmin {
-			return cmdFail("access_denied", "enterprise administrators only")
-		}
-		rev, err := store.BumpRev(c.ctx, tx, c.sess.EnterpriseID)
-		if err != nil {
-			return err
-		}
-		out, err = h(&jsonCall{call: c, srv: s, tx: tx, eid: c.sess.EnterpriseID, rev: rev}, cmd)
-		return err
-	})
+		})
+	}
 	var ce *cmdError
 	switch {
 	case errors.As(err, &ce):

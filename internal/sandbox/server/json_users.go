@@ -33,7 +33,7 @@ func userAdd(j *jsonCall, cmd map[string]any) (map[string]any, error) {
 	} else if len(rows) > 0 {
 		return nil, cmdFail("already_exists", "user %s is already in the enterprise", email)
 	}
-	if acct, err := j.srv.st.GetAccount(j.ctx, strings.ToLower(email)); err == nil && acct.EnterpriseID != j.eid {
+	if acct, err := store.LoadAccount(j.ctx, j.tx, strings.ToLower(email)); err == nil && acct.EnterpriseID != j.eid {
 		return nil, cmdFail("exists", "%s already has a Keeper account outside this enterprise", email)
 	}
 	enc := str(cmd, "encrypted_data")

@@ -48,6 +48,9 @@ type Server struct {
 	n      atomic.Int64
 	faults atomic.Pointer[Faults]
 	logMu  sync.Mutex // one log line at a time
+	// stop ends fault delays in progress (Close).
+	stop     chan struct{}
+	stopOnce sync.Once
 }
 
 // call is one opened request handed to a handler.
@@ -83,7 +86,7 @@ func New(st *store.Store, o Options) *Server {
 	if o.PageSize <= 0 {
 		o.PageSize = 5000
 	}
-	s := &Server{st: st, opts: o, keys: map[int32]*ecdh.PrivateKey{o.KeyID: o.Key}}
+	s := &Server{st: st, opts: o, keys: map[int32]*ecdh.PrivateKey{o.KeyID: o.Key}, stop: make(chan struct{})}
 	f := o.Faults
 	s.faults.Store(&f)
 	s.routes = map[string]handler{}
@@ -98,6 +101,12 @@ func New(st *store.Store, o Options) *Server {
 
 // SetFaults replaces the fault switches at run time.
 func (s *Server) SetFaults(f Faults) { s.faults.Store(&f) }
+
+// Close ends the fault delays in progress, answering their requests 503, so
+// a server shutting down does not wait for a request hanging on purpose
+// (net/http does not cancel a request whose body was not read when its
+// client goes away). Requests that come later are served as usual.
+func (s *Server) Close() { s.stopOnce.Do(func() { close(s.stop) }) }
 
 // ServeHTTP implements http.Handler. Every request gets one log line with
 // its real outcome (see logRequest).
@@ -124,6 +133,9 @@ func (s *Server) serve(w *outcome, r *http.Request) {
 		case <-time.After(f.Delay):
 		case <-r.Context().Done():
 			w.code, w.detail = "canceled", "client went away during the injected delay"
+			return
+		case <-s.stop:
+			envelope.WriteError(w, http.StatusServiceUnavailable, envelope.ErrorBody{Error: "unavailable", Message: "keeper-sandbox is shutting down"})
 			return
 		}
 	}

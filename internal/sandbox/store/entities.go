@@ -5,6 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
+
+	"github.com/keeper-go/keeper/internal/keeper/pb/enterprisepb"
 )
 
 // Enterprise is one enterprise (an MSP, a managed company or a plain one).
@@ -78,7 +81,10 @@ func BumpRev(ctx context.Context, tx *sql.Tx, id int32) (int64, error) {
 }
 
 // AllocateIDs reserves n entity ids of the form (enterprise_id << 32) + counter
-// and returns the first; ids are never reused.
+// and returns the first. It is the enterprise's one id allocator: the
+// counter stays above every id stored for a node, role, user or license of
+// the enterprise (PutEntity advances it past ids placed directly, as the
+// seed does), so an allocated id is never in use and never handed out twice.
 func AllocateIDs(ctx context.Context, tx *sql.Tx, id int32, n int) (int64, error) {
 	var next int64
 	err := tx.QueryRowContext(ctx, `UPDATE enterprises SET next_id = next_id + ? WHERE id = ? RETURNING next_id - ?`, n, id, n).Scan(&next)
@@ -100,8 +106,47 @@ type Entity struct {
 	RowID   int64
 }
 
-// PutEntity upserts an entity at revision rev (clearing any tombstone).
+// idKinds are the entity kinds identified by an enterprise-scoped id
+// (enterprise_id << 32) + n from the AllocateIDs counter.
+var idKinds = map[int32]bool{
+	int32(enterprisepb.EnterpriseDataEntity_NODES): true, int32(enterprisepb.EnterpriseDataEntity_ROLES): true,
+	int32(enterprisepb.EnterpriseDataEntity_USERS): true, int32(enterprisepb.EnterpriseDataEntity_LICENSES): true,
+}
+
+// reserveID moves the enterprise's id counter past the id an entity of an
+// id kind is stored under, so AllocateIDs never returns it.
+func reserveID(ctx context.Context, tx *sql.Tx, enterpriseID, kind int32, ident string) error {
+	if !idKinds[kind] {
+		return nil
+	}
+	id, err := strconv.ParseInt(ident, 10, 64)
+	if err != nil || id < 0 || id>>32 != int64(enterpriseID) {
+		return nil // not of the allocator's form: it cannot collide
+	}
+	low := id & 0xFFFFFFFF
+	_, err = tx.ExecContext(ctx, `UPDATE enterprises SET next_id = ? WHERE id = ? AND next_id <= ?`, low+1, enterpriseID, low)
+	return err
+}
+
+// NextEnterpriseID returns the lowest enterprise id at or above from that is
+// above every enterprise id in use from there on.
+func NextEnterpriseID(ctx context.Context, q querier, from int32) (int32, error) {
+	var top sql.NullInt64
+	if err := q.QueryRowContext(ctx, `SELECT max(id) FROM enterprises WHERE id >= ?`, from).Scan(&top); err != nil {
+		return 0, err
+	}
+	if !top.Valid {
+		return from, nil
+	}
+	return int32(top.Int64) + 1, nil
+}
+
+// PutEntity upserts an entity at revision rev (clearing any tombstone). A
+// node, role, user or license id moves the enterprise's id counter past it.
 func PutEntity(ctx context.Context, tx *sql.Tx, enterpriseID int32, rev int64, e Entity) error {
+	if err := reserveID(ctx, tx, enterpriseID, e.Kind, e.Ident); err != nil {
+		return err
+	}
 	_, err := tx.ExecContext(ctx, `INSERT INTO entities (enterprise_id, kind, ident, name, data, rev, deleted)
 		VALUES (?,?,?,?,?,?,0) ON CONFLICT (enterprise_id, kind, ident)
 		DO UPDATE SET name=excluded.name, data=excluded.data, rev=excluded.rev, deleted=0`,

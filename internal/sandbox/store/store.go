@@ -21,39 +21,83 @@ import (
 // ErrNotFound is returned when a looked-up row does not exist.
 var ErrNotFound = errors.New("not found")
 
-// Store is an open sandbox database. It is safe for concurrent use.
+// Store is an open sandbox database. It is safe for concurrent use: reads
+// share a pool of read-only connections, and every write goes through one
+// writer connection, so concurrent writers queue instead of failing with
+// SQLITE_BUSY.
 type Store struct {
-	db *sql.DB
+	db *sql.DB // read-only pool (query_only)
+	w  *sql.DB // the single writer connection
 }
 
 // Open opens (creating if needed) the database at path and migrates it to
-// the current schema. WAL and foreign keys are on; writers wait on locks.
+// the current schema. WAL and foreign keys are on; readers wait on locks.
+// A missing directory is created 0700, and the database and its WAL
+// companions are kept 0600 (see prepareFiles).
 func Open(path string) (*Store, error) {
-	q := url.Values{}
-	q.Add("_pragma", "journal_mode(WAL)")
-	q.Add("_pragma", "foreign_keys(1)")
-	q.Add("_pragma", "busy_timeout(10000)")
-	q.Add("_pragma", "synchronous(NORMAL)")
-	q.Set("_txlock", "immediate")
-	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
-	if err != nil {
-		return nil, fmt.Errorf("open %s: %w", path, err)
+	if err := prepareFiles(path); err != nil {
+		return nil, err
 	}
-	db.SetMaxOpenConns(8)
-	s := &Store{db: db}
+	w, err := openDB(path, true)
+	if err != nil {
+		return nil, err
+	}
+	w.SetMaxOpenConns(1)
+	s := &Store{w: w}
 	if err := s.migrate(context.Background()); err != nil {
-		db.Close()
+		w.Close()
 		return nil, fmt.Errorf("migrate %s: %w", path, err)
+	}
+	if s.db, err = openDB(path, false); err != nil {
+		w.Close()
+		return nil, err
+	}
+	s.db.SetMaxOpenConns(8)
+	if err := secureCompanions(path); err != nil {
+		s.Close()
+		return nil, err
 	}
 	return s, nil
 }
 
-// Close closes the database.
-func (s *Store) Close() error { return s.db.Close() }
+// openDB opens the writer (write set) or the read-only pool.
+func openDB(path string, write bool) (*sql.DB, error) {
+	q := url.Values{}
+	if write {
+		q.Add("_pragma", "journal_mode(WAL)")
+		q.Set("_txlock", "immediate")
+	} else {
+		q.Add("_pragma", "query_only(1)")
+	}
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "synchronous(NORMAL)")
+	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	return db, nil
+}
 
-// Tx runs fn in one write transaction.
+// Close closes the database: the readers first, so the writer, closing
+// last, checkpoints the WAL.
+func (s *Store) Close() error {
+	var err error
+	if s.db != nil {
+		err = s.db.Close()
+	}
+	if werr := s.w.Close(); err == nil {
+		err = werr
+	}
+	return err
+}
+
+// Tx runs fn in one write transaction on the writer connection; other
+// writers wait until it ends. fn reads through tx (reads through DB() do
+// not block but miss the transaction's own changes) and must not call
+// Store methods that write: they would wait for this very transaction.
 func (s *Store) Tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := s.db.BeginTx(ctx, nil)
+	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
@@ -64,7 +108,7 @@ func (s *Store) Tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	return tx.Commit()
 }
 
-// DB exposes the handle for read queries.
+// DB exposes the read-only pool for read queries.
 func (s *Store) DB() *sql.DB { return s.db }
 
 // migrations are applied in order; never edit one that has shipped.
@@ -130,11 +174,23 @@ var migrations = []string{
 		enterprise_id INTEGER NOT NULL,
 		last_used INTEGER NOT NULL
 	);`,
+	// 2: the id counter used to start inside the ids the demo seed places;
+	// move it above every node, role, user and license id of its enterprise.
+	`UPDATE enterprises SET next_id = max(next_id, 1 + coalesce((
+		SELECT max(CAST(ident AS INTEGER) & 4294967295) FROM entities
+		WHERE entities.enterprise_id = enterprises.id AND kind IN (1, 2, 3, 10)
+			AND (CAST(ident AS INTEGER) >> 32) = enterprises.id), 0));`,
+	// 3: a managed-company session ends with the session that opened it.
+	`ALTER TABLE sessions ADD COLUMN parent_hash TEXT;
+	CREATE INDEX sessions_parent ON sessions (parent_hash);
+	CREATE INDEX sessions_last_used ON sessions (last_used);`,
+	// 4: managed companies: enterprise id counter, removals, licence log,
+	// plan history, escrowed user data keys.
 	mspMigration, // msp.go
 }
 
 func (s *Store) migrate(ctx context.Context) error {
-	if _, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)`); err != nil {
+	if _, err := s.w.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)`); err != nil {
 		return err
 	}
 	return s.Tx(ctx, func(tx *sql.Tx) error {
@@ -172,7 +228,7 @@ func (s *Store) Setting(ctx context.Context, key string) ([]byte, error) {
 
 // SetSetting writes a server setting.
 func (s *Store) SetSetting(ctx context.Context, key string, value []byte) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES (?, ?)
+	_, err := s.w.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES (?, ?)
 		ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value)
 	return err
 }
