@@ -187,11 +187,11 @@ func licenceLog(t *testing.T, sb *sandbox.Sandbox) []store.LicenceLogEntry {
 func addAccount(t *testing.T, sb *sandbox.Sandbox, eid int32, userID int64, email string, admin bool, treeKey []byte) {
 	t.Helper()
 	dataKey := crypto.GenerateAESKey()
-	verifier, err := crypto.CreateAuthVerifier(sandboxtest.Password, crypto.RandomBytes(16), 1000)
+	verifier, err := crypto.CreateAuthVerifier(sandboxtest.Password, crypto.RandomBytes(16), sandboxtest.Iterations)
 	if err != nil {
 		t.Fatal(err)
 	}
-	params, err := crypto.CreateEncryptionParams(sandboxtest.Password, crypto.RandomBytes(16), 1000, dataKey)
+	params, err := crypto.CreateEncryptionParams(sandboxtest.Password, crypto.RandomBytes(16), sandboxtest.Iterations, dataKey)
 	if err != nil {
 		t.Fatal(err)
 	}

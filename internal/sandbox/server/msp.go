@@ -108,10 +108,6 @@ func mcRegister(j *jsonCall, cmd map[string]any) (map[string]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	msp, err := store.GetEnterprise(j.ctx, j.tx, j.eid)
-	if err != nil {
-		return nil, err
-	}
 
 	id, err := store.NewEnterpriseID(j.ctx, j.tx)
 	if err != nil {
@@ -144,12 +140,13 @@ func mcRegister(j *jsonCall, cmd map[string]any) (map[string]any, error) {
 			return nil, err
 		}
 	}
-	storage := r.filePlan()
 	mc := &enterprisepb.ManagedCompany{McEnterpriseId: id, McEnterpriseName: name, MspNodeId: node, NumberOfSeats: r.seats,
-		ProductId: r.plan.code, TreeKey: treeKey, TreeKeyRole: keyRole, FilePlanType: storage.code,
+		ProductId: r.plan.code, TreeKey: treeKey, TreeKeyRole: keyRole, FilePlanType: r.filePlan().code,
 		AddOns: r.licenceAddOns(nil, m.now), TreeKeyTypeId: int32(enterprisepb.BackupKeyType_ENCRYPTED_BY_DATA_KEY_GCM)}
-	lic := &enterprisepb.License{Paid: true, EnterpriseLicenseId: base + mcLicenceN, ProductTypeId: 8, LicenseStatus: "active",
-		ManagedBy: &enterprisepb.MSPContact{EnterpriseId: j.eid, EnterpriseName: msp.Name}}
+	lic, err := m.newLicence(id)
+	if err != nil {
+		return nil, err
+	}
 	if err := m.writeMC(mc, lic, rev); err != nil {
 		return nil, err
 	}
@@ -236,21 +233,22 @@ func mcLicence(m *mspCall, id int32) (*enterprisepb.License, error) {
 	if err != nil {
 		return nil, err
 	}
+	if len(rows) == 0 {
+		return m.newLicence(id)
+	}
 	lic := &enterprisepb.License{}
-	if len(rows) > 0 {
-		if err := proto.Unmarshal(rows[0].Data, lic); err != nil {
-			return nil, err
-		}
+	return lic, proto.Unmarshal(rows[0].Data, lic)
+}
+
+// newLicence is a managed company's licence before its plan is filled in:
+// product type 8 (Managed Company), active, managed by the MSP.
+func (m *mspCall) newLicence(id int32) (*enterprisepb.License, error) {
+	msp, err := store.GetEnterprise(m.ctx, m.tx, m.eid)
+	if err != nil {
+		return nil, err
 	}
-	if lic.EnterpriseLicenseId == 0 {
-		msp, err := store.GetEnterprise(m.ctx, m.tx, m.eid)
-		if err != nil {
-			return nil, err
-		}
-		lic = &enterprisepb.License{Paid: true, EnterpriseLicenseId: int64(id)<<32 + mcLicenceN, ProductTypeId: 8, LicenseStatus: "active",
-			ManagedBy: &enterprisepb.MSPContact{EnterpriseId: m.eid, EnterpriseName: msp.Name}}
-	}
-	return lic, nil
+	return &enterprisepb.License{Paid: true, EnterpriseLicenseId: int64(id)<<32 + mcLicenceN, ProductTypeId: 8, LicenseStatus: "active",
+		ManagedBy: &enterprisepb.MSPContact{EnterpriseId: m.eid, EnterpriseName: msp.Name}}, nil
 }
 
 // mcRemove is enterprise_remove_by_msp: the ManagedCompany entity becomes a

@@ -46,11 +46,11 @@ func mspLicence(ctx context.Context, q reader, eid int32) (*enterprisepb.License
 // MSP's own session: a managed-company session (login_to_mc) and the
 // administrator of a managed company or of a plain enterprise are refused.
 func callerIsMSP(ctx context.Context, q reader, sess *store.Session) (*enterprisepb.License, error) {
-	home, _, err := store.AccountEnterprise(ctx, q, sess.Username)
+	acct, err := store.LoadAccount(ctx, q, sess.Username)
 	if err != nil {
 		return nil, err
 	}
-	if home != sess.EnterpriseID {
+	if acct.EnterpriseID != sess.EnterpriseID {
 		return nil, cmdFail("access_denied", "this session acts on a managed company; MSP commands run in the MSP's own session")
 	}
 	lic, err := mspLicence(ctx, q, sess.EnterpriseID)
@@ -177,7 +177,7 @@ func rootNode(ctx context.Context, q reader, eid int32) (int64, error) {
 // adminRole returns the caller's role that manages the MSP root (the role
 // a managed company's tree key is reachable through), 0 if none.
 func (m *mspCall) adminRole(root int64) (int64, error) {
-	_, uid, err := store.AccountEnterprise(m.ctx, m.tx, m.sess.Username)
+	acct, err := store.LoadAccount(m.ctx, m.tx, m.sess.Username)
 	if err != nil {
 		return 0, err
 	}
@@ -190,7 +190,7 @@ func (m *mspCall) adminRole(root int64) (int64, error) {
 		if err := proto.Unmarshal(l.Data, &ru); err != nil {
 			return 0, err
 		}
-		if ru.EnterpriseUserId == uid && m.exists(enterprisepb.EnterpriseDataEntity_MANAGED_NODES, fmt.Sprintf("%d:%d", ru.RoleId, root)) {
+		if ru.EnterpriseUserId == acct.EnterpriseUserID && m.exists(enterprisepb.EnterpriseDataEntity_MANAGED_NODES, fmt.Sprintf("%d:%d", ru.RoleId, root)) {
 			return ru.RoleId, nil
 		}
 	}

@@ -235,11 +235,11 @@ func (m *move) checks() error {
 			return err
 		}
 	}
-	_, self, err := store.AccountEnterprise(m.c.ctx, m.tx, m.c.sess.Username)
+	self, err := store.LoadAccount(m.c.ctx, m.tx, m.c.sess.Username)
 	if err != nil {
 		return err
 	}
-	if m.U[self] {
+	if m.U[self.EnterpriseUserID] {
 		return cmdFail("bad_inputs_nodes", "the node holds your own user; it cannot move to a managed company")
 	}
 	return m.crossing()

@@ -101,18 +101,6 @@ func EnterpriseRemoved(ctx context.Context, q querier, id int32) (bool, error) {
 	return removed, err
 }
 
-// AccountEnterprise returns the enterprise and enterprise user id of an
-// account, read through q (a transaction sees its own changes).
-func AccountEnterprise(ctx context.Context, q querier, username string) (int32, int64, error) {
-	var eid int32
-	var uid int64
-	err := q.QueryRowContext(ctx, `SELECT enterprise_id, enterprise_user_id FROM accounts WHERE username = ?`, username).Scan(&eid, &uid)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, 0, ErrNotFound
-	}
-	return eid, uid, err
-}
-
 // MoveAccount moves the account of a user who moved to another enterprise
 // (a node converted to a managed company). Its tree key, encrypted for the
 // old enterprise, is dropped and its sessions end. It reports whether the
