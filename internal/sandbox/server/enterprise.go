@@ -212,6 +212,9 @@ func (s *Server) loginToMC(c *call) (proto.Message, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := s.mcLoginAllowed(c, acct, mc.ID); err != nil {
+		return nil, err
+	}
 	// The MC session ends with the caller's (logout, expiry).
 	token := crypto.RandomBytes(32)
 	if err := s.st.PutSession(c.ctx, token, &store.Session{Username: acct.Username, DeviceToken: c.sess.DeviceToken,

@@ -94,6 +94,9 @@ func (s *Server) startLogin(c *call) (proto.Message, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := s.enterpriseActive(c, acct); err != nil {
+		return nil, err
+	}
 	iterations, salt, _, err := crypto.ParseAuthVerifier(acct.AuthVerifier)
 	if err != nil {
 		return nil, err
@@ -166,6 +169,9 @@ func (s *Server) validateAuthHash(c *call) (proto.Message, error) {
 
 // loggedIn issues a session and a fresh clone code for acct on dev.
 func (s *Server) loggedIn(c *call, acct *store.Account, dev *store.Device, keyType authpb.EncryptedDataKeyType, dataKey []byte) (*authpb.LoginResponse, error) {
+	if err := s.enterpriseActive(c, acct); err != nil {
+		return nil, err
+	}
 	token := crypto.RandomBytes(32)
 	if err := s.st.PutSession(c.ctx, token, &store.Session{Username: acct.Username, DeviceToken: dev.Token, EnterpriseID: acct.EnterpriseID}); err != nil {
 		return nil, err

@@ -95,6 +95,7 @@ func New(st *store.Store, o Options) *Server {
 	s.accountRoutes()
 	s.enterpriseRoutes()
 	s.jsonCommands()
+	s.mspRoutes()
 	return s
 }
 

@@ -184,6 +184,9 @@ var migrations = []string{
 	`ALTER TABLE sessions ADD COLUMN parent_hash TEXT;
 	CREATE INDEX sessions_parent ON sessions (parent_hash);
 	CREATE INDEX sessions_last_used ON sessions (last_used);`,
+	// 4: managed companies: enterprise id counter, removals, licence log,
+	// plan history, escrowed user data keys.
+	mspMigration, // msp.go
 }
 
 func (s *Store) migrate(ctx context.Context) error {
