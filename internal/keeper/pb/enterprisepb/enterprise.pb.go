@@ -3610,6 +3610,425 @@ func (x *SetRestrictVisibilityRequest) GetNodeId() int64 {
 	return 0
 }
 
+// msp-convert-node (Commander's commands/msp.py MSPConvertNodeCommand):
+// enterprise/node_to_managed_company moves a node of the MSP tree, with its
+// subtree, roles, teams and users, into a managed company; names and keys
+// come re-encrypted for the company's tree key.
+type EncryptedTeamKeyRequest struct {
+	state            protoimpl.MessageState `protogen:"open.v1"`
+	TeamUid          []byte                 `protobuf:"bytes,1,opt,name=teamUid,proto3" json:"teamUid,omitempty"`
+	EncryptedTeamKey []byte                 `protobuf:"bytes,2,opt,name=encryptedTeamKey,proto3" json:"encryptedTeamKey,omitempty"`
+	Force            bool                   `protobuf:"varint,3,opt,name=force,proto3" json:"force,omitempty"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
+}
+
+func (x *EncryptedTeamKeyRequest) Reset() {
+	*x = EncryptedTeamKeyRequest{}
+	mi := &file_enterprise_proto_msgTypes[43]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *EncryptedTeamKeyRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*EncryptedTeamKeyRequest) ProtoMessage() {}
+
+func (x *EncryptedTeamKeyRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_enterprise_proto_msgTypes[43]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use EncryptedTeamKeyRequest.ProtoReflect.Descriptor instead.
+func (*EncryptedTeamKeyRequest) Descriptor() ([]byte, []int) {
+	return file_enterprise_proto_rawDescGZIP(), []int{43}
+}
+
+func (x *EncryptedTeamKeyRequest) GetTeamUid() []byte {
+	if x != nil {
+		return x.TeamUid
+	}
+	return nil
+}
+
+func (x *EncryptedTeamKeyRequest) GetEncryptedTeamKey() []byte {
+	if x != nil {
+		return x.EncryptedTeamKey
+	}
+	return nil
+}
+
+func (x *EncryptedTeamKeyRequest) GetForce() bool {
+	if x != nil {
+		return x.Force
+	}
+	return false
+}
+
+type ReEncryptedData struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Id            int64                  `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
+	Data          string                 `protobuf:"bytes,2,opt,name=data,proto3" json:"data,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReEncryptedData) Reset() {
+	*x = ReEncryptedData{}
+	mi := &file_enterprise_proto_msgTypes[44]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReEncryptedData) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReEncryptedData) ProtoMessage() {}
+
+func (x *ReEncryptedData) ProtoReflect() protoreflect.Message {
+	mi := &file_enterprise_proto_msgTypes[44]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReEncryptedData.ProtoReflect.Descriptor instead.
+func (*ReEncryptedData) Descriptor() ([]byte, []int) {
+	return file_enterprise_proto_rawDescGZIP(), []int{44}
+}
+
+func (x *ReEncryptedData) GetId() int64 {
+	if x != nil {
+		return x.Id
+	}
+	return 0
+}
+
+func (x *ReEncryptedData) GetData() string {
+	if x != nil {
+		return x.Data
+	}
+	return ""
+}
+
+type ReEncryptedUserDataKey struct {
+	state                protoimpl.MessageState `protogen:"open.v1"`
+	EnterpriseUserId     int64                  `protobuf:"varint,1,opt,name=enterpriseUserId,proto3" json:"enterpriseUserId,omitempty"`
+	UserEncryptedDataKey []byte                 `protobuf:"bytes,2,opt,name=userEncryptedDataKey,proto3" json:"userEncryptedDataKey,omitempty"`
+	unknownFields        protoimpl.UnknownFields
+	sizeCache            protoimpl.SizeCache
+}
+
+func (x *ReEncryptedUserDataKey) Reset() {
+	*x = ReEncryptedUserDataKey{}
+	mi := &file_enterprise_proto_msgTypes[45]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReEncryptedUserDataKey) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReEncryptedUserDataKey) ProtoMessage() {}
+
+func (x *ReEncryptedUserDataKey) ProtoReflect() protoreflect.Message {
+	mi := &file_enterprise_proto_msgTypes[45]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReEncryptedUserDataKey.ProtoReflect.Descriptor instead.
+func (*ReEncryptedUserDataKey) Descriptor() ([]byte, []int) {
+	return file_enterprise_proto_rawDescGZIP(), []int{45}
+}
+
+func (x *ReEncryptedUserDataKey) GetEnterpriseUserId() int64 {
+	if x != nil {
+		return x.EnterpriseUserId
+	}
+	return 0
+}
+
+func (x *ReEncryptedUserDataKey) GetUserEncryptedDataKey() []byte {
+	if x != nil {
+		return x.UserEncryptedDataKey
+	}
+	return nil
+}
+
+type NodeToManagedCompanyRequest struct {
+	state         protoimpl.MessageState     `protogen:"open.v1"`
+	CompanyId     int32                      `protobuf:"varint,1,opt,name=companyId,proto3" json:"companyId,omitempty"`
+	Nodes         []*ReEncryptedData         `protobuf:"bytes,2,rep,name=nodes,proto3" json:"nodes,omitempty"`
+	Roles         []*ReEncryptedData         `protobuf:"bytes,3,rep,name=roles,proto3" json:"roles,omitempty"`
+	Users         []*ReEncryptedData         `protobuf:"bytes,4,rep,name=users,proto3" json:"users,omitempty"`
+	RoleKeys      []*ReEncryptedRoleKey      `protobuf:"bytes,5,rep,name=roleKeys,proto3" json:"roleKeys,omitempty"`
+	TeamKeys      []*EncryptedTeamKeyRequest `protobuf:"bytes,6,rep,name=teamKeys,proto3" json:"teamKeys,omitempty"`
+	UsersDataKeys []*ReEncryptedUserDataKey  `protobuf:"bytes,7,rep,name=usersDataKeys,proto3" json:"usersDataKeys,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *NodeToManagedCompanyRequest) Reset() {
+	*x = NodeToManagedCompanyRequest{}
+	mi := &file_enterprise_proto_msgTypes[46]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *NodeToManagedCompanyRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*NodeToManagedCompanyRequest) ProtoMessage() {}
+
+func (x *NodeToManagedCompanyRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_enterprise_proto_msgTypes[46]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use NodeToManagedCompanyRequest.ProtoReflect.Descriptor instead.
+func (*NodeToManagedCompanyRequest) Descriptor() ([]byte, []int) {
+	return file_enterprise_proto_rawDescGZIP(), []int{46}
+}
+
+func (x *NodeToManagedCompanyRequest) GetCompanyId() int32 {
+	if x != nil {
+		return x.CompanyId
+	}
+	return 0
+}
+
+func (x *NodeToManagedCompanyRequest) GetNodes() []*ReEncryptedData {
+	if x != nil {
+		return x.Nodes
+	}
+	return nil
+}
+
+func (x *NodeToManagedCompanyRequest) GetRoles() []*ReEncryptedData {
+	if x != nil {
+		return x.Roles
+	}
+	return nil
+}
+
+func (x *NodeToManagedCompanyRequest) GetUsers() []*ReEncryptedData {
+	if x != nil {
+		return x.Users
+	}
+	return nil
+}
+
+func (x *NodeToManagedCompanyRequest) GetRoleKeys() []*ReEncryptedRoleKey {
+	if x != nil {
+		return x.RoleKeys
+	}
+	return nil
+}
+
+func (x *NodeToManagedCompanyRequest) GetTeamKeys() []*EncryptedTeamKeyRequest {
+	if x != nil {
+		return x.TeamKeys
+	}
+	return nil
+}
+
+func (x *NodeToManagedCompanyRequest) GetUsersDataKeys() []*ReEncryptedUserDataKey {
+	if x != nil {
+		return x.UsersDataKeys
+	}
+	return nil
+}
+
+// The reply of enterprise/get_enterprise_user_data_key_by_node (request:
+// Authentication.UserDataKeyByNodeRequest): the users' data keys encrypted
+// for the enterprise, per node.
+type EnterpriseUserDataKeyLight struct {
+	state                protoimpl.MessageState `protogen:"open.v1"`
+	EnterpriseUserId     int64                  `protobuf:"varint,1,opt,name=enterpriseUserId,proto3" json:"enterpriseUserId,omitempty"`
+	UserEncryptedDataKey []byte                 `protobuf:"bytes,2,opt,name=userEncryptedDataKey,proto3" json:"userEncryptedDataKey,omitempty"`
+	KeyTypeId            int32                  `protobuf:"varint,3,opt,name=keyTypeId,proto3" json:"keyTypeId,omitempty"`
+	unknownFields        protoimpl.UnknownFields
+	sizeCache            protoimpl.SizeCache
+}
+
+func (x *EnterpriseUserDataKeyLight) Reset() {
+	*x = EnterpriseUserDataKeyLight{}
+	mi := &file_enterprise_proto_msgTypes[47]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *EnterpriseUserDataKeyLight) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*EnterpriseUserDataKeyLight) ProtoMessage() {}
+
+func (x *EnterpriseUserDataKeyLight) ProtoReflect() protoreflect.Message {
+	mi := &file_enterprise_proto_msgTypes[47]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use EnterpriseUserDataKeyLight.ProtoReflect.Descriptor instead.
+func (*EnterpriseUserDataKeyLight) Descriptor() ([]byte, []int) {
+	return file_enterprise_proto_rawDescGZIP(), []int{47}
+}
+
+func (x *EnterpriseUserDataKeyLight) GetEnterpriseUserId() int64 {
+	if x != nil {
+		return x.EnterpriseUserId
+	}
+	return 0
+}
+
+func (x *EnterpriseUserDataKeyLight) GetUserEncryptedDataKey() []byte {
+	if x != nil {
+		return x.UserEncryptedDataKey
+	}
+	return nil
+}
+
+func (x *EnterpriseUserDataKeyLight) GetKeyTypeId() int32 {
+	if x != nil {
+		return x.KeyTypeId
+	}
+	return 0
+}
+
+type EnterpriseUserDataKeysByNode struct {
+	state         protoimpl.MessageState        `protogen:"open.v1"`
+	NodeId        int64                         `protobuf:"varint,1,opt,name=nodeId,proto3" json:"nodeId,omitempty"`
+	Keys          []*EnterpriseUserDataKeyLight `protobuf:"bytes,2,rep,name=keys,proto3" json:"keys,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *EnterpriseUserDataKeysByNode) Reset() {
+	*x = EnterpriseUserDataKeysByNode{}
+	mi := &file_enterprise_proto_msgTypes[48]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *EnterpriseUserDataKeysByNode) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*EnterpriseUserDataKeysByNode) ProtoMessage() {}
+
+func (x *EnterpriseUserDataKeysByNode) ProtoReflect() protoreflect.Message {
+	mi := &file_enterprise_proto_msgTypes[48]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use EnterpriseUserDataKeysByNode.ProtoReflect.Descriptor instead.
+func (*EnterpriseUserDataKeysByNode) Descriptor() ([]byte, []int) {
+	return file_enterprise_proto_rawDescGZIP(), []int{48}
+}
+
+func (x *EnterpriseUserDataKeysByNode) GetNodeId() int64 {
+	if x != nil {
+		return x.NodeId
+	}
+	return 0
+}
+
+func (x *EnterpriseUserDataKeysByNode) GetKeys() []*EnterpriseUserDataKeyLight {
+	if x != nil {
+		return x.Keys
+	}
+	return nil
+}
+
+type EnterpriseUserDataKeysByNodeResponse struct {
+	state         protoimpl.MessageState          `protogen:"open.v1"`
+	Keys          []*EnterpriseUserDataKeysByNode `protobuf:"bytes,1,rep,name=keys,proto3" json:"keys,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *EnterpriseUserDataKeysByNodeResponse) Reset() {
+	*x = EnterpriseUserDataKeysByNodeResponse{}
+	mi := &file_enterprise_proto_msgTypes[49]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *EnterpriseUserDataKeysByNodeResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*EnterpriseUserDataKeysByNodeResponse) ProtoMessage() {}
+
+func (x *EnterpriseUserDataKeysByNodeResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_enterprise_proto_msgTypes[49]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use EnterpriseUserDataKeysByNodeResponse.ProtoReflect.Descriptor instead.
+func (*EnterpriseUserDataKeysByNodeResponse) Descriptor() ([]byte, []int) {
+	return file_enterprise_proto_rawDescGZIP(), []int{49}
+}
+
+func (x *EnterpriseUserDataKeysByNodeResponse) GetKeys() []*EnterpriseUserDataKeysByNode {
+	if x != nil {
+		return x.Keys
+	}
+	return nil
+}
+
 var File_enterprise_proto protoreflect.FileDescriptor
 
 const file_enterprise_proto_rawDesc = "" +
@@ -3903,7 +4322,34 @@ const file_enterprise_proto_rawDesc = "" +
 	"\tkeyTypeId\x18\x03 \x01(\x05R\tkeyTypeId\x12&\n" +
 	"\x0eforbidKeyType2\x18\x04 \x01(\bR\x0eforbidKeyType2\"6\n" +
 	"\x1cSetRestrictVisibilityRequest\x12\x16\n" +
-	"\x06nodeId\x18\x01 \x01(\x03R\x06nodeId*\x1b\n" +
+	"\x06nodeId\x18\x01 \x01(\x03R\x06nodeId\"u\n" +
+	"\x17EncryptedTeamKeyRequest\x12\x18\n" +
+	"\ateamUid\x18\x01 \x01(\fR\ateamUid\x12*\n" +
+	"\x10encryptedTeamKey\x18\x02 \x01(\fR\x10encryptedTeamKey\x12\x14\n" +
+	"\x05force\x18\x03 \x01(\bR\x05force\"5\n" +
+	"\x0fReEncryptedData\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x12\n" +
+	"\x04data\x18\x02 \x01(\tR\x04data\"x\n" +
+	"\x16ReEncryptedUserDataKey\x12*\n" +
+	"\x10enterpriseUserId\x18\x01 \x01(\x03R\x10enterpriseUserId\x122\n" +
+	"\x14userEncryptedDataKey\x18\x02 \x01(\fR\x14userEncryptedDataKey\"\x9b\x03\n" +
+	"\x1bNodeToManagedCompanyRequest\x12\x1c\n" +
+	"\tcompanyId\x18\x01 \x01(\x05R\tcompanyId\x121\n" +
+	"\x05nodes\x18\x02 \x03(\v2\x1b.Enterprise.ReEncryptedDataR\x05nodes\x121\n" +
+	"\x05roles\x18\x03 \x03(\v2\x1b.Enterprise.ReEncryptedDataR\x05roles\x121\n" +
+	"\x05users\x18\x04 \x03(\v2\x1b.Enterprise.ReEncryptedDataR\x05users\x12:\n" +
+	"\broleKeys\x18\x05 \x03(\v2\x1e.Enterprise.ReEncryptedRoleKeyR\broleKeys\x12?\n" +
+	"\bteamKeys\x18\x06 \x03(\v2#.Enterprise.EncryptedTeamKeyRequestR\bteamKeys\x12H\n" +
+	"\rusersDataKeys\x18\a \x03(\v2\".Enterprise.ReEncryptedUserDataKeyR\rusersDataKeys\"\x9a\x01\n" +
+	"\x1aEnterpriseUserDataKeyLight\x12*\n" +
+	"\x10enterpriseUserId\x18\x01 \x01(\x03R\x10enterpriseUserId\x122\n" +
+	"\x14userEncryptedDataKey\x18\x02 \x01(\fR\x14userEncryptedDataKey\x12\x1c\n" +
+	"\tkeyTypeId\x18\x03 \x01(\x05R\tkeyTypeId\"r\n" +
+	"\x1cEnterpriseUserDataKeysByNode\x12\x16\n" +
+	"\x06nodeId\x18\x01 \x01(\x03R\x06nodeId\x12:\n" +
+	"\x04keys\x18\x02 \x03(\v2&.Enterprise.EnterpriseUserDataKeyLightR\x04keys\"d\n" +
+	"$EnterpriseUserDataKeysByNodeResponse\x12<\n" +
+	"\x04keys\x18\x01 \x03(\v2(.Enterprise.EnterpriseUserDataKeysByNodeR\x04keys*\x1b\n" +
 	"\aKeyType\x12\a\n" +
 	"\x03RSA\x10\x00\x12\a\n" +
 	"\x03ECC\x10\x01*\x93\x01\n" +
@@ -3972,57 +4418,64 @@ func file_enterprise_proto_rawDescGZIP() []byte {
 }
 
 var file_enterprise_proto_enumTypes = make([]protoimpl.EnumInfo, 6)
-var file_enterprise_proto_msgTypes = make([]protoimpl.MessageInfo, 43)
+var file_enterprise_proto_msgTypes = make([]protoimpl.MessageInfo, 50)
 var file_enterprise_proto_goTypes = []any{
-	(KeyType)(0),                          // 0: Enterprise.KeyType
-	(BackupKeyType)(0),                    // 1: Enterprise.BackupKeyType
-	(EncryptedKeyType)(0),                 // 2: Enterprise.EncryptedKeyType
-	(EnterpriseDataEntity)(0),             // 3: Enterprise.EnterpriseDataEntity
-	(CacheStatus)(0),                      // 4: Enterprise.CacheStatus
-	(TransferAcceptanceStatus)(0),         // 5: Enterprise.TransferAcceptanceStatus
-	(*EnterpriseKeyPairRequest)(nil),      // 6: Enterprise.EnterpriseKeyPairRequest
-	(*GetEnterpriseDataKeysRequest)(nil),  // 7: Enterprise.GetEnterpriseDataKeysRequest
-	(*GetEnterpriseDataKeysResponse)(nil), // 8: Enterprise.GetEnterpriseDataKeysResponse
-	(*RoleKey)(nil),                       // 9: Enterprise.RoleKey
-	(*MspKey)(nil),                        // 10: Enterprise.MspKey
-	(*EnterpriseKeys)(nil),                // 11: Enterprise.EnterpriseKeys
-	(*TreeKey)(nil),                       // 12: Enterprise.TreeKey
-	(*ReEncryptedRoleKey)(nil),            // 13: Enterprise.ReEncryptedRoleKey
-	(*EnterpriseDataRequest)(nil),         // 14: Enterprise.EnterpriseDataRequest
-	(*SpecialProvisioning)(nil),           // 15: Enterprise.SpecialProvisioning
-	(*UserPrivilege)(nil),                 // 16: Enterprise.UserPrivilege
-	(*GeneralDataEntity)(nil),             // 17: Enterprise.GeneralDataEntity
-	(*EnterpriseData)(nil),                // 18: Enterprise.EnterpriseData
-	(*EnterpriseDataResponse)(nil),        // 19: Enterprise.EnterpriseDataResponse
-	(*Node)(nil),                          // 20: Enterprise.Node
-	(*Role)(nil),                          // 21: Enterprise.Role
-	(*User)(nil),                          // 22: Enterprise.User
-	(*UserAlias)(nil),                     // 23: Enterprise.UserAlias
-	(*Team)(nil),                          // 24: Enterprise.Team
-	(*TeamUser)(nil),                      // 25: Enterprise.TeamUser
-	(*RoleUser)(nil),                      // 26: Enterprise.RoleUser
-	(*RolePrivilege)(nil),                 // 27: Enterprise.RolePrivilege
-	(*RoleEnforcement)(nil),               // 28: Enterprise.RoleEnforcement
-	(*RoleTeam)(nil),                      // 29: Enterprise.RoleTeam
-	(*RoleTeams)(nil),                     // 30: Enterprise.RoleTeams
-	(*ManagedNode)(nil),                   // 31: Enterprise.ManagedNode
-	(*LicenseAddOn)(nil),                  // 32: Enterprise.LicenseAddOn
-	(*MCDefault)(nil),                     // 33: Enterprise.MCDefault
-	(*MSPPermits)(nil),                    // 34: Enterprise.MSPPermits
-	(*MSPPool)(nil),                       // 35: Enterprise.MSPPool
-	(*MSPContact)(nil),                    // 36: Enterprise.MSPContact
-	(*License)(nil),                       // 37: Enterprise.License
-	(*Bridge)(nil),                        // 38: Enterprise.Bridge
-	(*Scim)(nil),                          // 39: Enterprise.Scim
-	(*EmailProvision)(nil),                // 40: Enterprise.EmailProvision
-	(*QueuedTeam)(nil),                    // 41: Enterprise.QueuedTeam
-	(*QueuedTeamUser)(nil),                // 42: Enterprise.QueuedTeamUser
-	(*SsoService)(nil),                    // 43: Enterprise.SsoService
-	(*DeviceRequestForAdminApproval)(nil), // 44: Enterprise.DeviceRequestForAdminApproval
-	(*ManagedCompany)(nil),                // 45: Enterprise.ManagedCompany
-	(*LoginToMcRequest)(nil),              // 46: Enterprise.LoginToMcRequest
-	(*LoginToMcResponse)(nil),             // 47: Enterprise.LoginToMcResponse
-	(*SetRestrictVisibilityRequest)(nil),  // 48: Enterprise.SetRestrictVisibilityRequest
+	(KeyType)(0),                                 // 0: Enterprise.KeyType
+	(BackupKeyType)(0),                           // 1: Enterprise.BackupKeyType
+	(EncryptedKeyType)(0),                        // 2: Enterprise.EncryptedKeyType
+	(EnterpriseDataEntity)(0),                    // 3: Enterprise.EnterpriseDataEntity
+	(CacheStatus)(0),                             // 4: Enterprise.CacheStatus
+	(TransferAcceptanceStatus)(0),                // 5: Enterprise.TransferAcceptanceStatus
+	(*EnterpriseKeyPairRequest)(nil),             // 6: Enterprise.EnterpriseKeyPairRequest
+	(*GetEnterpriseDataKeysRequest)(nil),         // 7: Enterprise.GetEnterpriseDataKeysRequest
+	(*GetEnterpriseDataKeysResponse)(nil),        // 8: Enterprise.GetEnterpriseDataKeysResponse
+	(*RoleKey)(nil),                              // 9: Enterprise.RoleKey
+	(*MspKey)(nil),                               // 10: Enterprise.MspKey
+	(*EnterpriseKeys)(nil),                       // 11: Enterprise.EnterpriseKeys
+	(*TreeKey)(nil),                              // 12: Enterprise.TreeKey
+	(*ReEncryptedRoleKey)(nil),                   // 13: Enterprise.ReEncryptedRoleKey
+	(*EnterpriseDataRequest)(nil),                // 14: Enterprise.EnterpriseDataRequest
+	(*SpecialProvisioning)(nil),                  // 15: Enterprise.SpecialProvisioning
+	(*UserPrivilege)(nil),                        // 16: Enterprise.UserPrivilege
+	(*GeneralDataEntity)(nil),                    // 17: Enterprise.GeneralDataEntity
+	(*EnterpriseData)(nil),                       // 18: Enterprise.EnterpriseData
+	(*EnterpriseDataResponse)(nil),               // 19: Enterprise.EnterpriseDataResponse
+	(*Node)(nil),                                 // 20: Enterprise.Node
+	(*Role)(nil),                                 // 21: Enterprise.Role
+	(*User)(nil),                                 // 22: Enterprise.User
+	(*UserAlias)(nil),                            // 23: Enterprise.UserAlias
+	(*Team)(nil),                                 // 24: Enterprise.Team
+	(*TeamUser)(nil),                             // 25: Enterprise.TeamUser
+	(*RoleUser)(nil),                             // 26: Enterprise.RoleUser
+	(*RolePrivilege)(nil),                        // 27: Enterprise.RolePrivilege
+	(*RoleEnforcement)(nil),                      // 28: Enterprise.RoleEnforcement
+	(*RoleTeam)(nil),                             // 29: Enterprise.RoleTeam
+	(*RoleTeams)(nil),                            // 30: Enterprise.RoleTeams
+	(*ManagedNode)(nil),                          // 31: Enterprise.ManagedNode
+	(*LicenseAddOn)(nil),                         // 32: Enterprise.LicenseAddOn
+	(*MCDefault)(nil),                            // 33: Enterprise.MCDefault
+	(*MSPPermits)(nil),                           // 34: Enterprise.MSPPermits
+	(*MSPPool)(nil),                              // 35: Enterprise.MSPPool
+	(*MSPContact)(nil),                           // 36: Enterprise.MSPContact
+	(*License)(nil),                              // 37: Enterprise.License
+	(*Bridge)(nil),                               // 38: Enterprise.Bridge
+	(*Scim)(nil),                                 // 39: Enterprise.Scim
+	(*EmailProvision)(nil),                       // 40: Enterprise.EmailProvision
+	(*QueuedTeam)(nil),                           // 41: Enterprise.QueuedTeam
+	(*QueuedTeamUser)(nil),                       // 42: Enterprise.QueuedTeamUser
+	(*SsoService)(nil),                           // 43: Enterprise.SsoService
+	(*DeviceRequestForAdminApproval)(nil),        // 44: Enterprise.DeviceRequestForAdminApproval
+	(*ManagedCompany)(nil),                       // 45: Enterprise.ManagedCompany
+	(*LoginToMcRequest)(nil),                     // 46: Enterprise.LoginToMcRequest
+	(*LoginToMcResponse)(nil),                    // 47: Enterprise.LoginToMcResponse
+	(*SetRestrictVisibilityRequest)(nil),         // 48: Enterprise.SetRestrictVisibilityRequest
+	(*EncryptedTeamKeyRequest)(nil),              // 49: Enterprise.EncryptedTeamKeyRequest
+	(*ReEncryptedData)(nil),                      // 50: Enterprise.ReEncryptedData
+	(*ReEncryptedUserDataKey)(nil),               // 51: Enterprise.ReEncryptedUserDataKey
+	(*NodeToManagedCompanyRequest)(nil),          // 52: Enterprise.NodeToManagedCompanyRequest
+	(*EnterpriseUserDataKeyLight)(nil),           // 53: Enterprise.EnterpriseUserDataKeyLight
+	(*EnterpriseUserDataKeysByNode)(nil),         // 54: Enterprise.EnterpriseUserDataKeysByNode
+	(*EnterpriseUserDataKeysByNodeResponse)(nil), // 55: Enterprise.EnterpriseUserDataKeysByNodeResponse
 }
 var file_enterprise_proto_depIdxs = []int32{
 	0,  // 0: Enterprise.EnterpriseKeyPairRequest.keyType:type_name -> Enterprise.KeyType
@@ -4048,11 +4501,19 @@ var file_enterprise_proto_depIdxs = []int32{
 	32, // 20: Enterprise.License.addOns:type_name -> Enterprise.LicenseAddOn
 	34, // 21: Enterprise.License.mspPermits:type_name -> Enterprise.MSPPermits
 	32, // 22: Enterprise.ManagedCompany.addOns:type_name -> Enterprise.LicenseAddOn
-	23, // [23:23] is the sub-list for method output_type
-	23, // [23:23] is the sub-list for method input_type
-	23, // [23:23] is the sub-list for extension type_name
-	23, // [23:23] is the sub-list for extension extendee
-	0,  // [0:23] is the sub-list for field type_name
+	50, // 23: Enterprise.NodeToManagedCompanyRequest.nodes:type_name -> Enterprise.ReEncryptedData
+	50, // 24: Enterprise.NodeToManagedCompanyRequest.roles:type_name -> Enterprise.ReEncryptedData
+	50, // 25: Enterprise.NodeToManagedCompanyRequest.users:type_name -> Enterprise.ReEncryptedData
+	13, // 26: Enterprise.NodeToManagedCompanyRequest.roleKeys:type_name -> Enterprise.ReEncryptedRoleKey
+	49, // 27: Enterprise.NodeToManagedCompanyRequest.teamKeys:type_name -> Enterprise.EncryptedTeamKeyRequest
+	51, // 28: Enterprise.NodeToManagedCompanyRequest.usersDataKeys:type_name -> Enterprise.ReEncryptedUserDataKey
+	53, // 29: Enterprise.EnterpriseUserDataKeysByNode.keys:type_name -> Enterprise.EnterpriseUserDataKeyLight
+	54, // 30: Enterprise.EnterpriseUserDataKeysByNodeResponse.keys:type_name -> Enterprise.EnterpriseUserDataKeysByNode
+	31, // [31:31] is the sub-list for method output_type
+	31, // [31:31] is the sub-list for method input_type
+	31, // [31:31] is the sub-list for extension type_name
+	31, // [31:31] is the sub-list for extension extendee
+	0,  // [0:31] is the sub-list for field type_name
 }
 
 func init() { file_enterprise_proto_init() }
@@ -4066,7 +4527,7 @@ func file_enterprise_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_enterprise_proto_rawDesc), len(file_enterprise_proto_rawDesc)),
 			NumEnums:      6,
-			NumMessages:   43,
+			NumMessages:   50,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
