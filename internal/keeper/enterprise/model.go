@@ -62,6 +62,11 @@ type Enterprise struct {
 	// then says "No Managed Companies"), empty when all were removed.
 	ManagedCompanies map[int32]*pb.ManagedCompany
 	QueuedTeams      map[string]*pb.QueuedTeam
+	// Provisioning set up on nodes (msp-convert-node refuses to move them).
+	Bridges         []*pb.Bridge
+	Scims           []*pb.Scim
+	SsoServices     []*pb.SsoService
+	EmailProvisions []*pb.EmailProvision
 }
 
 func decodeAll[T proto.Message](raw map[string][]byte, mk func() T, f func(T)) {
@@ -128,6 +133,12 @@ func build(r *Raw, treeKey []byte, rsaKey *rsa.PrivateKey, ecKey *ecdh.PrivateKe
 	}
 	decodeAll(k(pb.EnterpriseDataEntity_QUEUED_TEAMS), func() *pb.QueuedTeam { return &pb.QueuedTeam{} }, func(m *pb.QueuedTeam) {
 		e.QueuedTeams[crypto.Base64URLEncode(m.TeamUid)] = m
+	})
+	decodeAll(k(pb.EnterpriseDataEntity_BRIDGES), func() *pb.Bridge { return &pb.Bridge{} }, func(m *pb.Bridge) { e.Bridges = append(e.Bridges, m) })
+	decodeAll(k(pb.EnterpriseDataEntity_SCIMS), func() *pb.Scim { return &pb.Scim{} }, func(m *pb.Scim) { e.Scims = append(e.Scims, m) })
+	decodeAll(k(pb.EnterpriseDataEntity_SSO_SERVICES), func() *pb.SsoService { return &pb.SsoService{} }, func(m *pb.SsoService) { e.SsoServices = append(e.SsoServices, m) })
+	decodeAll(k(pb.EnterpriseDataEntity_EMAIL_PROVISION), func() *pb.EmailProvision { return &pb.EmailProvision{} }, func(m *pb.EmailProvision) {
+		e.EmailProvisions = append(e.EmailProvisions, m)
 	})
 	return e
 }
