@@ -5,9 +5,12 @@ import (
 	"errors"
 	"fmt"
 
+	"google.golang.org/protobuf/proto"
+
 	"github.com/keeper-go/keeper/internal/keeper/auth"
 	"github.com/keeper-go/keeper/internal/keeper/enterprise"
 	"github.com/keeper-go/keeper/internal/keeper/msp"
+	"github.com/keeper-go/keeper/internal/keeper/rest"
 )
 
 // MC is a managed company the MSP admin switched to: its own session
@@ -145,4 +148,35 @@ func (m *Manager) renew(ctx context.Context, inMC bool) error {
 		m.opts.Notify("Session expired; logged in again")
 	}
 	return nil
+}
+
+// InMC runs fn in the context of a managed company of the MSP (name or
+// id, as switch-to-mc takes it) and returns to the MSP context afterwards,
+// whatever fn returns: commands that act on several companies from the MSP
+// (msp-copy-role, msp-convert-node) use it instead of leaving the process
+// switched. Inside fn every enterprise read, write and REST call goes to
+// the company. It refuses when already switched to a company.
+func (m *Manager) InMC(ctx context.Context, nameOrID string, fn func(ctx context.Context) error) error {
+	if _, err := m.SwitchToMC(ctx, nameOrID); err != nil {
+		return err
+	}
+	defer m.SwitchToMSP()
+	return fn(ctx)
+}
+
+// CallREST sends one REST protobuf request with the session token of the
+// current context (the managed company switched to, else the account) and
+// decodes the reply into rs (nil to ignore it); an expired session is
+// renewed in the same context and the call sent once more.
+func (m *Manager) CallREST(ctx context.Context, endpoint string, rq, rs proto.Message) error {
+	if err := m.EnsureLogin(ctx); err != nil {
+		return err
+	}
+	c, err := m.Client()
+	if err != nil {
+		return err
+	}
+	return m.contextCall(ctx, func(tok []byte) error {
+		return c.Call(ctx, endpoint, rq, rs, rest.WithSessionToken(tok))
+	})
 }
