@@ -18,9 +18,9 @@ import (
 // "boolean", the string otherwise. Enforcements of type "account_share" are
 // not copied and those of unknown names neither (with a warning); a
 // target's own of that name is left alone. A value that does not convert
-// is not copied either and yields a warning.
-// A boolean enforcement whose source value is not "true" counts as absent,
-// where Commander would switch it on. Commands come in name order.
+// is not copied either and yields a warning. A boolean enforcement is on
+// when present, whatever its stored value (as Commander's enterprise-role
+// reads it), so two present ones are equal. Commands come in name order.
 func SyncEnforcements(dstRole int64, src, dst map[string]string) (cmds []enterprise.RoleEnforcement, warnings []string) {
 	left := map[string]bool{}
 	for name := range dst {
@@ -29,12 +29,9 @@ func SyncEnforcements(dstRole int64, src, dst map[string]string) (cmds []enterpr
 	for _, name := range sortedKeys(src) {
 		value := src[name]
 		typ := enterprise.EnforcementType(name)
-		if typ == enterprise.EnforcementBoolean && value != "true" {
-			continue
-		}
 		cur, had := dst[name]
 		delete(left, name)
-		if had && cur == value {
+		if had && (cur == value || typ == enterprise.EnforcementBoolean) {
 			continue
 		}
 		if typ == "" {

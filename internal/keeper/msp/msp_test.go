@@ -331,8 +331,9 @@ func TestConversionRequest(t *testing.T) {
 
 func TestSyncEnforcements(t *testing.T) {
 	src := map[string]string{
-		"require_two_factor":             "true",
-		"restrict_export":                "false",
+		"require_two_factor":             "",
+		"restrict_export":                "",
+		"restrict_import":                "true",
 		"master_password_minimum_length": "12",
 		"logout_timer_web":               "abc",
 		"restrict_record_types":          `{"std":["login"]}`,
@@ -358,8 +359,8 @@ func TestSyncEnforcements(t *testing.T) {
 		`role_enforcement_update {"role_id":5,"enforcement":"master_password_minimum_length","value":12}`,
 		`role_enforcement_add {"role_id":5,"enforcement":"require_two_factor"}`,
 		`role_enforcement_add {"role_id":5,"enforcement":"restrict_domain_access","value":"example.com"}`,
+		`role_enforcement_add {"role_id":5,"enforcement":"restrict_import"}`,
 		`role_enforcement_add {"role_id":5,"enforcement":"restrict_record_types","value":{"std":["login"]}}`,
-		`role_enforcement_remove {"role_id":5,"enforcement":"restrict_export"}`,
 		`role_enforcement_remove {"role_id":5,"enforcement":"restrict_offline_access"}`,
 	}
 	if !reflect.DeepEqual(got, want) {
