@@ -5,8 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/spf13/pflag"
 
 	"github.com/keeper-go/keeper/internal/command"
 	"github.com/keeper-go/keeper/internal/report"
@@ -145,6 +148,8 @@ func TestJSONFields(t *testing.T) {
 			"email_provisioning,bridge_provisioning,scim_provisioning,sso_provisioning,user_id,email,status,transfer_status,node,alias," +
 			"2fa_enabled,job_title,team_uid,restricts,queued_user_count,queued_users,role_id,visible_below,default_role,admin," +
 			"enforcement_count,enforcements,managed_node_count,managed_nodes,managed_nodes_permissions",
+		"msp-add":       "company_id,company_name",
+		"msp-copy-role": "company_id,company_name,role,role_id,status,added,changed,removed,message",
 	}
 	seen := map[string]bool{}
 	for _, c := range All(noFactory) {
@@ -160,6 +165,35 @@ func TestJSONFields(t *testing.T) {
 	for name := range want {
 		if !seen[name] {
 			t.Errorf("%s documents no JSON keys", name)
+		}
+	}
+	// Outputs of a command's other modes, with types of their own.
+	if got := strings.Join(command.JSONKeys(poolJSON{}), ","); got != "plan_id,available_licenses,total_licenses,stash" {
+		t.Errorf("msp-info --licenses JSON keys: %s", got)
+	}
+}
+
+// TestExamplesParse: every example in the help parses (flags, arguments,
+// required flags), so help cannot show a line the command refuses.
+func TestExamplesParse(t *testing.T) {
+	for _, c := range All(noFactory) {
+		for _, ex := range c.Examples {
+			cp := *c
+			setup := c.Setup
+			cp.Setup = func(fs *pflag.FlagSet) command.Runner {
+				setup(fs)
+				return func(context.Context, *command.Env, []string) error { return nil }
+			}
+			words, err := command.Split(ex)
+			if err != nil {
+				t.Fatalf("%s: %v", ex, err)
+			}
+			if words[0] != c.Name && !slices.Contains(c.Aliases, words[0]) {
+				continue // a follow-up with another command (switch-to-mc ${last_mc_id})
+			}
+			if _, _, err := runLine(t, &cp, ex); err != nil {
+				t.Errorf("%s example %q: %v", c.Name, ex, err)
+			}
 		}
 	}
 }

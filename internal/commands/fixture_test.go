@@ -3,8 +3,13 @@ package commands
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
 	"strings"
 	"testing"
+
+	"google.golang.org/protobuf/proto"
 
 	"github.com/keeper-go/keeper/internal/command"
 	"github.com/keeper-go/keeper/internal/keeper/enterprise"
@@ -81,25 +86,51 @@ func demoEnterprise() *enterprise.Enterprise {
 	return e
 }
 
-// fakeEnterprise serves a fixed enterprise and records writes.
+// fakeEnterprise serves a fixed enterprise and records writes. It also
+// plays the managed companies of mcs for InMC: inside, Enterprise, writes
+// and REST calls act on the company's context (in) and are recorded with
+// it (0 is the MSP).
 type fakeEnterprise struct {
 	e        *enterprise.Enterprise
 	notMSP   bool
 	refresh  int
 	executed []rest.Command
+	where    []int32 // context of each executed command
 	results  func(cmd rest.Command) rest.BatchResult
-	nextID   int64
+	// replies gives the JSON reply of a command sent with Do (decoded into
+	// its out); it may also change the data, as the sync after a write would.
+	replies func(cmd rest.Command) any
+	nextID  int64
+	allocs  []int32 // context of each AllocateIDs
+
+	mcs     map[int32]*enterprise.Enterprise
+	mcErr   map[int32]error // InMC fails for these companies
+	in      int32
+	entered []int32
+	calls   []restCall
+	// rest answers Call; nil leaves the reply empty.
+	rest func(in int32, endpoint string, rq proto.Message) (proto.Message, error)
+}
+
+// restCall is one Call as the fake saw it.
+type restCall struct {
+	In       int32
+	Endpoint string
+	Rq       proto.Message
 }
 
 func (f *fakeEnterprise) Enterprise(_ context.Context, refresh bool) (*enterprise.Enterprise, error) {
 	if refresh {
 		f.refresh++
 	}
+	if f.in != 0 {
+		return f.mcs[f.in], nil
+	}
 	return f.e, nil
 }
 
 func (f *fakeEnterprise) MSP(ctx context.Context, refresh bool) (*enterprise.Enterprise, error) {
-	if f.notMSP {
+	if f.notMSP || f.in != 0 {
 		return nil, errNotMSPForTest
 	}
 	return f.Enterprise(ctx, refresh)
@@ -109,6 +140,7 @@ func (f *fakeEnterprise) Execute(_ context.Context, cmds ...rest.Command) ([]res
 	var out []rest.BatchResult
 	for _, c := range cmds {
 		f.executed = append(f.executed, c)
+		f.where = append(f.where, f.in)
 		r := rest.BatchResult{Result: "success"}
 		if f.results != nil {
 			r = f.results(c)
@@ -120,23 +152,82 @@ func (f *fakeEnterprise) Execute(_ context.Context, cmds ...rest.Command) ([]res
 
 func (f *fakeEnterprise) Do(ctx context.Context, cmd rest.Command, out any) error {
 	res, _ := f.Execute(ctx, cmd)
-	return res[0].Err(cmd.CommandName())
+	if err := res[0].Err(cmd.CommandName()); err != nil {
+		return err
+	}
+	if f.replies != nil && out != nil {
+		b, _ := json.Marshal(f.replies(cmd))
+		return json.Unmarshal(b, out)
+	}
+	return nil
 }
 
 func (f *fakeEnterprise) AllocateIDs(_ context.Context, n int) (int64, error) {
 	if f.nextID == 0 {
 		f.nextID = id(1000)
 	}
+	f.allocs = append(f.allocs, f.in)
 	first := f.nextID
 	f.nextID += int64(n)
 	return first, nil
 }
 
+func (f *fakeEnterprise) InMC(ctx context.Context, nameOrID string, fn func(ctx context.Context) error) error {
+	if f.in != 0 {
+		return errors.New("already switched")
+	}
+	mc, err := f.e.ManagedCompany(nameOrID)
+	if err != nil {
+		return err
+	}
+	if err := f.mcErr[mc.McEnterpriseId]; err != nil {
+		return err
+	}
+	if f.mcs[mc.McEnterpriseId] == nil {
+		return fmt.Errorf("fake: no data for managed company %d", mc.McEnterpriseId)
+	}
+	f.in = mc.McEnterpriseId
+	f.entered = append(f.entered, f.in)
+	defer func() { f.in = 0 }()
+	return fn(ctx)
+}
+
+func (f *fakeEnterprise) Call(_ context.Context, endpoint string, rq, rs proto.Message) error {
+	f.calls = append(f.calls, restCall{In: f.in, Endpoint: endpoint, Rq: rq})
+	if f.rest == nil {
+		return nil
+	}
+	ans, err := f.rest(f.in, endpoint, rq)
+	if err != nil || ans == nil || rs == nil {
+		return err
+	}
+	b, _ := proto.Marshal(ans)
+	return proto.Unmarshal(b, rs)
+}
+
+// mcEnterprise is the data of a managed company for InMC: a root node
+// (low id bits 2, as Keeper numbers roots) and its own tree key.
+func mcEnterprise(mcID int32, name string) *enterprise.Enterprise {
+	root := int64(mcID)<<32 + 2
+	return &enterprise.Enterprise{ID: mcID, Name: name, TreeKey: bytes.Repeat([]byte{byte(mcID)}, 32),
+		Nodes: map[int64]*enterprise.Node{root: {Node: &pb.Node{NodeId: root}, Name: name}}, Users: map[int64]*enterprise.User{},
+		Roles: map[int64]*enterprise.Role{}, Teams: map[string]*enterprise.Team{}, RoleEnforcements: map[int64]map[string]string{},
+		QueuedTeams: map[string]*enterprise.QueuedTeam{}}
+}
+
 var errNotMSPForTest = &command.UsageError{Msg: "not an MSP"}
+
+var _ mspOperator = (*fakeEnterprise)(nil)
 
 // runLine runs one command line against cmd with fresh buffers and returns
 // stdout, stderr and the error.
 func runLine(t *testing.T, cmd *command.Command, line string) (string, string, error) {
+	t.Helper()
+	return runLineVars(t, cmd, line, map[string]string{})
+}
+
+// runLineVars is runLine with the session's variables (${last_mc_id} ...).
+func runLineVars(t *testing.T, cmd *command.Command, line string, vars map[string]string) (string, string, error) {
 	t.Helper()
 	words, err := command.Split(line)
 	if err != nil {
@@ -145,7 +236,7 @@ func runLine(t *testing.T, cmd *command.Command, line string) (string, string, e
 	reg := command.NewRegistry()
 	reg.Add(cmd)
 	var out, errOut bytes.Buffer
-	env := &command.Env{In: strings.NewReader(""), Out: &out, Err: &errOut, Vars: map[string]string{}}
+	env := &command.Env{In: strings.NewReader(""), Out: &out, Err: &errOut, Vars: vars}
 	err = (&command.Dispatcher{Registry: reg}).Run(context.Background(), env, words)
 	return out.String(), errOut.String(), err
 }

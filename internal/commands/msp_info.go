@@ -3,8 +3,10 @@ package commands
 import (
 	"context"
 	"fmt"
+	"io"
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/spf13/pflag"
 
@@ -21,6 +23,7 @@ type mspInfoOptions struct {
 	Status      func(string, ...any)
 	Verbose     bool
 	Restriction bool
+	Licenses    bool
 	MC          string
 	Report      report.Options
 }
@@ -31,12 +34,17 @@ func newMSPInfoCmd(f *Factory, runF func(context.Context, *mspInfoOptions) error
 		Summary:     "Displays MSP details, including MC info and pricing",
 		LegacyShort: map[string]string{"-mc": "--managed-company"},
 		Completions: map[string]command.CompletionKind{"managed-company": command.CompleteMC},
-		Examples:    []string{"msp-info", "msp-info -v --format json", "mi -mc 'Acme Dental'", "msp-info -r"},
-		JSON:        mcJSON{},
+		Long: "Lists the managed companies. In table format the MSP's plans and licences (the seat pool of " +
+			"each MSP licence) come first; --licenses lists only those, in any format (JSON keys: " +
+			strings.Join(command.JSONKeys(poolJSON{}), ", ") + ").",
+		Examples: []string{"msp-info", "msp-info -v --format json", "mi -mc 'Acme Dental'", "msp-info -r",
+			"msp-info --licenses --format csv"},
+		JSON: mcJSON{},
 		Setup: func(fs *pflag.FlagSet) command.Runner {
 			o := &mspInfoOptions{Source: f.Session, Status: f.status()}
 			fs.BoolVarP(&o.Verbose, "verbose", "v", false, "print details (node id and path, plan code, add-on list)")
 			fs.BoolVarP(&o.Restriction, "restriction", "r", false, "print the MSP's permits (restrictions)")
+			fs.BoolVar(&o.Licenses, "licenses", false, "print the MSP's plans and licences (seat pool) only")
 			fs.StringVar(&o.MC, "managed-company", "", "show one managed company `MC` (name or id); -mc also works")
 			o.Report.AddFlags(fs)
 			return runner(o, runF, mspInfoRun)
@@ -63,12 +71,18 @@ func mspInfoRun(ctx context.Context, o *mspInfoOptions) error {
 	if err := o.Report.Validate(); err != nil {
 		return err
 	}
+	if o.Restriction && o.Licenses {
+		return command.Usagef("msp-info", "-r/--restriction and --licenses are exclusive")
+	}
 	e, err := o.Source.MSP(ctx, false)
 	if err != nil {
 		return err
 	}
 	if o.Restriction {
 		return permitsReport(o.Env, e, o.Report)
+	}
+	if o.Licenses {
+		return report.Render(o.Env.Out, o.Env.Err, poolReport(e), o.Report)
 	}
 	if e.ManagedCompanies == nil {
 		o.Status("No Managed Companies")
@@ -77,10 +91,79 @@ func mspInfoRun(ctx context.Context, o *mspInfoOptions) error {
 	if err != nil {
 		return err
 	}
+	// The table starts with the plans and licences, as Commander's msp-info
+	// printed them before the consumption billing model (display.py
+	// format_msp_licenses); the machine formats stay a plain list of
+	// companies, and --licenses gives the pool on its own.
+	var pools string
+	if o.Report.Format == report.Table && o.MC == "" {
+		pools = poolTables(e)
+	}
+	r.Title = pools
 	if e.ManagedCompanies == nil && o.Report.Format != report.JSON {
-		return nil
+		if pools == "" {
+			return nil
+		}
+		r = poolReport(e) // the pool alone
+		r.Title = poolTitle
 	}
 	return report.Render(o.Env.Out, o.Env.Err, r, o.Report)
+}
+
+// poolJSON is one plan of an MSP licence's seat pool in
+// msp-info --licenses --format json.
+type poolJSON struct {
+	PlanID            string `json:"plan_id"`
+	AvailableLicenses int32  `json:"available_licenses"`
+	TotalLicenses     int32  `json:"total_licenses"`
+	Stash             int32  `json:"stash"`
+}
+
+// poolReport is msp-info --licenses: every MSP licence's pool, one row
+// per plan.
+func poolReport(e *enterprise.Enterprise) report.Report {
+	r := report.Report{Headers: []string{"plan_id", "available_licenses", "total_licenses", "stash"}, RowNumbers: true,
+		TitleFunc: report.CapitalizeWords}
+	out := []poolJSON{}
+	for _, l := range e.Licenses {
+		for _, p := range l.MspPool {
+			r.Rows = append(r.Rows, []any{p.ProductId, p.AvailableSeats, p.Seats, p.Stash})
+			out = append(out, poolJSON{PlanID: p.ProductId, AvailableLicenses: p.AvailableSeats, TotalLicenses: p.Seats, Stash: p.Stash})
+		}
+	}
+	r.JSON = out
+	return r
+}
+
+const poolTitle = "MSP Plans and Licenses\n-----------------------"
+
+// poolTables renders the "MSP Plans and Licenses" section of the msp-info
+// table, the title of the companies' table: one table per licence with a
+// pool ("License # N" above each when there are several); "" when no
+// licence has one.
+func poolTables(e *enterprise.Enterprise) string {
+	var withPool []*pb.License
+	for _, l := range e.Licenses {
+		if len(l.MspPool) > 0 {
+			withPool = append(withPool, l)
+		}
+	}
+	if len(withPool) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteString(poolTitle + "\n")
+	for i, l := range withPool {
+		if len(withPool) > 1 {
+			fmt.Fprintf(&b, "License # %d\n", i+1)
+		}
+		one := &enterprise.Enterprise{Licenses: []*pb.License{l}}
+		_ = report.Render(&b, io.Discard, poolReport(one), report.Options{Format: report.Table})
+		if i < len(withPool)-1 {
+			b.WriteString("\n")
+		}
+	}
+	return strings.TrimRight(b.String(), "\n")
 }
 
 // mspPlanDisplay maps a plan code to its display name (raw code if unknown).

@@ -7,6 +7,7 @@ import (
 
 	"github.com/keeper-go/keeper/internal/keeper/auth"
 	"github.com/keeper-go/keeper/internal/keeper/enterprise"
+	"github.com/keeper-go/keeper/internal/keeper/msp"
 	"github.com/keeper-go/keeper/internal/keeper/rest"
 	"github.com/keeper-go/keeper/internal/session"
 )
@@ -42,6 +43,30 @@ type restCaller interface {
 	Refresh(ctx context.Context) error
 }
 
+// mspWriter sends typed JSON commands in the MSP context (msp-add,
+// msp-update, msp-remove): the MSP's data, and one command with a typed
+// reply followed by one incremental sync.
+type mspWriter interface {
+	mspSource
+	Do(ctx context.Context, cmd rest.Command, out any) error
+}
+
+// mcRunner runs fn in the context of a managed company (reads, writes and
+// REST calls go to the company) and returns to the MSP context afterwards.
+type mcRunner interface {
+	InMC(ctx context.Context, nameOrID string, fn func(ctx context.Context) error) error
+}
+
+// mspOperator works in the MSP and in its managed companies (msp-copy-role,
+// msp-convert-node): the writer's methods act on the current context,
+// which is the company inside InMC.
+type mspOperator interface {
+	mspSource
+	enterpriseWriter
+	mcRunner
+	msp.RESTCaller
+}
+
 // accountSession runs fn with the logged-in account (settings, device).
 type accountSession interface {
 	Account(ctx context.Context, fn func(s *auth.Session, c *rest.Client) error) error
@@ -60,4 +85,6 @@ var (
 	_ accountSession   = (*session.Manager)(nil)
 	_ mcSwitcher       = (*session.Manager)(nil)
 	_ restCaller       = (*session.Manager)(nil)
+	_ mspWriter        = (*session.Manager)(nil)
+	_ mspOperator      = (*session.Manager)(nil)
 )

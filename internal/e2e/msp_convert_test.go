@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"github.com/keeper-go/keeper/internal/keeper/pb/authpb"
 	"slices"
 	"testing"
 
@@ -105,7 +106,7 @@ func TestConvertNode(t *testing.T) {
 		t.Fatal(err)
 	}
 	var dk pb.EnterpriseUserDataKeysByNodeResponse
-	if err := m.c.Call(m.ctx, "enterprise/get_enterprise_user_data_key_by_node", &pb.UserDataKeyByNodeRequest{NodeIds: []int64{spin, lab}},
+	if err := m.c.Call(m.ctx, "enterprise/get_enterprise_user_data_key_by_node", &authpb.UserDataKeyByNodeRequest{NodeIds: []int64{spin, lab}},
 		&dk, rest.WithSessionToken(m.s.SessionToken)); err != nil {
 		t.Fatal(err)
 	}
@@ -193,14 +194,14 @@ func TestConvertNode(t *testing.T) {
 		t.Errorf("moved team key / members: %v, %d team users", err, len(mce.TeamUsers))
 	}
 	var mcDK pb.EnterpriseUserDataKeysByNodeResponse
-	if err := m.c.Call(m.ctx, "enterprise/get_enterprise_user_data_key_by_node", &pb.UserDataKeyByNodeRequest{NodeIds: []int64{spin}},
+	if err := m.c.Call(m.ctx, "enterprise/get_enterprise_user_data_key_by_node", &authpb.UserDataKeyByNodeRequest{NodeIds: []int64{spin}},
 		&mcDK, rest.WithSessionToken(tok)); err != nil || len(mcDK.Keys) != 1 || len(mcDK.Keys[0].Keys) != 1 {
 		t.Fatalf("MC user data keys: %v %v", mcDK.Keys, err)
 	}
 	if k, err := crypto.DecryptEC(mcDK.Keys[0].Keys[0].UserEncryptedDataKey, mcEC); err != nil || !bytes.Equal(k, dataKey) {
 		t.Errorf("re-encrypted data key: %v", err)
 	}
-	err = m.c.Call(m.ctx, "enterprise/get_enterprise_user_data_key_by_node", &pb.UserDataKeyByNodeRequest{NodeIds: []int64{spin}},
+	err = m.c.Call(m.ctx, "enterprise/get_enterprise_user_data_key_by_node", &authpb.UserDataKeyByNodeRequest{NodeIds: []int64{spin}},
 		&mcDK, rest.WithSessionToken(m.s.SessionToken))
 	if !errors.Is(err, &rest.APIError{Code: "bad_inputs_node_id"}) {
 		t.Errorf("MSP asking for a node it no longer has: %v", err)

@@ -146,3 +146,17 @@ func (m *Manager) renew(ctx context.Context, inMC bool) error {
 	}
 	return nil
 }
+
+// InMC runs fn in the context of a managed company of the MSP (name or
+// id, as switch-to-mc takes it) and returns to the MSP context afterwards,
+// whatever fn returns: commands that act on several companies from the MSP
+// (msp-copy-role, msp-convert-node) use it instead of leaving the process
+// switched. Inside fn every enterprise read, write and REST call goes to
+// the company. It refuses when already switched to a company.
+func (m *Manager) InMC(ctx context.Context, nameOrID string, fn func(ctx context.Context) error) error {
+	if _, err := m.SwitchToMC(ctx, nameOrID); err != nil {
+		return err
+	}
+	defer m.SwitchToMSP()
+	return fn(ctx)
+}

@@ -1,8 +1,11 @@
 package msp
 
 import (
+	"strings"
+
 	"github.com/keeper-go/keeper/internal/keeper/crypto"
 	"github.com/keeper-go/keeper/internal/keeper/enterprise"
+	pb "github.com/keeper-go/keeper/internal/keeper/pb/enterprisepb"
 )
 
 // JSON commands of MSP management, with the field names of Commander's
@@ -79,4 +82,125 @@ func NewMC(mspTreeKey []byte, r *Registration) error {
 	}
 	r.EncryptedTreeKey, r.RoleData, r.RootNode = crypto.Base64URLEncode(enc), role, root
 	return nil
+}
+
+// NewCompany is a managed company as msp-add creates it.
+type NewCompany struct {
+	Name     string
+	NodeID   int64 // MSP node the company hangs under
+	Plan     Plan
+	Seats    int32 // Unlimited for unlimited
+	FilePlan *FilePlan
+	AddOns   []AddOnRequest // nil: no add-ons field at all
+}
+
+// NewRegistration builds enterprise_registration_by_msp for nc with fresh
+// key material (NewMC). As Commander's MSPAddCommand does, the file plan is
+// sent only when it is larger than the storage the plan includes.
+func NewRegistration(mspTreeKey []byte, nc NewCompany) (Registration, error) {
+	r := Registration{NodeID: nc.NodeID, ProductID: nc.Plan.Code, Seats: nc.Seats, EnterpriseName: nc.Name, AddOns: nc.AddOns}
+	if nc.FilePlan != nil && nc.FilePlan.ID > nc.Plan.IncludedStorage {
+		r.FilePlanType = nc.FilePlan.Code
+	}
+	if err := NewMC(mspTreeKey, &r); err != nil {
+		return Registration{}, err
+	}
+	return r, nil
+}
+
+// Change is what msp-update changes; nil and zero fields keep the current
+// value.
+type Change struct {
+	Name         string
+	NodeID       int64
+	Plan         *Plan
+	Seats        *int32
+	FilePlan     *FilePlan
+	AddAddOns    []AddOnRequest
+	RemoveAddOns []string // add-on codes
+}
+
+// NewUpdate builds enterprise_update_by_msp for mc, which is a full
+// replacement (Commander's MSPUpdateCommand): the name, plan and seats are
+// the new values or the current ones; the add-ons start from the current
+// enabled ones that the plan does not include, then -aa adds or replaces
+// and -ra removes. A new file plan is sent only when larger than the plan's
+// included storage; without one the current file plan is sent again when
+// it differs from that storage, so the server does not fall back to it.
+// Add-on seats are numbers, never strings.
+func NewUpdate(mc *pb.ManagedCompany, ch Change) (Update, error) {
+	u := Update{EnterpriseID: mc.McEnterpriseId, EnterpriseName: mc.McEnterpriseName, ProductID: mc.ProductId,
+		Seats: mc.NumberOfSeats, NodeID: ch.NodeID}
+	if ch.Name != "" {
+		u.EnterpriseName = ch.Name
+	}
+	if ch.Plan != nil {
+		u.ProductID = ch.Plan.Code
+	}
+	if ch.Seats != nil {
+		u.Seats = *ch.Seats
+	}
+	included := IncludedFilePlan(u.ProductID)
+	switch {
+	case ch.FilePlan != nil:
+		if ch.FilePlan.ID > included {
+			u.FilePlanType = ch.FilePlan.Code
+		}
+	case mc.FilePlanType != "":
+		if f, ok := FilePlanByName(mc.FilePlanType); ok && f.ID != included {
+			u.FilePlanType = f.Code
+		}
+	}
+	u.AddOns = []AddOnRequest{}
+	pos := map[string]int{}
+	set := func(a AddOnRequest) {
+		key := strings.ToLower(a.AddOn)
+		if i, ok := pos[key]; ok {
+			u.AddOns[i] = a
+			return
+		}
+		pos[key] = len(u.AddOns)
+		u.AddOns = append(u.AddOns, a)
+	}
+	for _, a := range mc.AddOns {
+		if !a.Enabled || a.IncludedInProduct {
+			continue
+		}
+		keep := AddOnRequest{AddOn: a.Name}
+		if a.Seats > 0 {
+			keep.Seats = a.Seats
+		}
+		set(keep)
+	}
+	for _, a := range ch.AddAddOns {
+		set(a)
+	}
+	for _, name := range ch.RemoveAddOns {
+		key := strings.ToLower(name)
+		i, ok := pos[key]
+		if !ok {
+			continue
+		}
+		u.AddOns = append(u.AddOns[:i], u.AddOns[i+1:]...)
+		delete(pos, key)
+		for k, j := range pos {
+			if j > i {
+				pos[k] = j - 1
+			}
+		}
+	}
+	if err := CheckAddOnSet(u.AddOns); err != nil {
+		return Update{}, err
+	}
+	return u, nil
+}
+
+// HasAddOn reports whether mc has the add-on enabled.
+func HasAddOn(mc *pb.ManagedCompany, code string) bool {
+	for _, a := range mc.AddOns {
+		if a.Enabled && strings.EqualFold(a.Name, code) {
+			return true
+		}
+	}
+	return false
 }

@@ -155,6 +155,25 @@ func TestEnterpriseFieldNumbers(t *testing.T) {
 	expect(t, "LoginToMcResponse", fields(t, &enterprisepb.LoginToMcResponse{EncryptedSessionToken: []byte{1},
 		EncryptedTreeKey: "k", KeyTypeId: 3, ForbidKeyType2: true}),
 		map[protowire.Number]protowire.Type{1: bytesT, 2: bytesT, 3: varintT, 4: varintT})
+	expect(t, "NodeToManagedCompanyRequest", fields(t, &enterprisepb.NodeToManagedCompanyRequest{CompanyId: 5,
+		Nodes: []*enterprisepb.ReEncryptedData{{}}, Roles: []*enterprisepb.ReEncryptedData{{}}, Users: []*enterprisepb.ReEncryptedData{{}},
+		RoleKeys: []*enterprisepb.ReEncryptedRoleKey{{}}, TeamKeys: []*enterprisepb.EncryptedTeamKeyRequest{{}},
+		UsersDataKeys: []*enterprisepb.ReEncryptedUserDataKey{{}}}),
+		map[protowire.Number]protowire.Type{1: varintT, 2: bytesT, 3: bytesT, 4: bytesT, 5: bytesT, 6: bytesT, 7: bytesT})
+	expect(t, "ReEncryptedData", fields(t, &enterprisepb.ReEncryptedData{Id: 1, Data: "d"}),
+		map[protowire.Number]protowire.Type{1: varintT, 2: bytesT})
+	expect(t, "EncryptedTeamKeyRequest", fields(t, &enterprisepb.EncryptedTeamKeyRequest{TeamUid: []byte{1}, EncryptedTeamKey: []byte{1}, Force: true}),
+		map[protowire.Number]protowire.Type{1: bytesT, 2: bytesT, 3: varintT})
+	expect(t, "ReEncryptedUserDataKey", fields(t, &enterprisepb.ReEncryptedUserDataKey{EnterpriseUserId: 1, UserEncryptedDataKey: []byte{1}}),
+		map[protowire.Number]protowire.Type{1: varintT, 2: bytesT})
+	expect(t, "EnterpriseUserDataKeysByNodeResponse", fields(t, &enterprisepb.EnterpriseUserDataKeysByNodeResponse{
+		Keys: []*enterprisepb.EnterpriseUserDataKeysByNode{{}}}), map[protowire.Number]protowire.Type{1: bytesT})
+	expect(t, "EnterpriseUserDataKeysByNode", fields(t, &enterprisepb.EnterpriseUserDataKeysByNode{NodeId: 1,
+		Keys: []*enterprisepb.EnterpriseUserDataKeyLight{{}}}), map[protowire.Number]protowire.Type{1: varintT, 2: bytesT})
+	expect(t, "EnterpriseUserDataKeyLight", fields(t, &enterprisepb.EnterpriseUserDataKeyLight{EnterpriseUserId: 1,
+		UserEncryptedDataKey: []byte{1}, KeyTypeId: 4}), map[protowire.Number]protowire.Type{1: varintT, 2: bytesT, 3: varintT})
+	expect(t, "UserDataKeyByNodeRequest", fields(t, &authpb.UserDataKeyByNodeRequest{NodeIds: []int64{1, 2}}),
+		map[protowire.Number]protowire.Type{1: bytesT})
 	if enterprisepb.EnterpriseDataEntity_USER_ALIASES != 21 || enterprisepb.EnterpriseDataEntity_MANAGED_COMPANIES != 12 {
 		t.Error("EnterpriseDataEntity values differ from Keeper's")
 	}

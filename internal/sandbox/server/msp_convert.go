@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"github.com/keeper-go/keeper/internal/keeper/pb/authpb"
 	"net/http"
 	"strings"
 
@@ -28,7 +29,7 @@ func (s *Server) userDataKeysByNode(c *call) (proto.Message, error) {
 	if _, err := s.admin(c); err != nil {
 		return nil, err
 	}
-	var rq pb.UserDataKeyByNodeRequest
+	var rq authpb.UserDataKeyByNodeRequest
 	if err := unmarshal(c, &rq); err != nil {
 		return nil, err
 	}

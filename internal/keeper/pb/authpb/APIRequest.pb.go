@@ -2445,6 +2445,53 @@ func (x *UserSettingRequest) GetValue() string {
 	return ""
 }
 
+// enterprise/get_enterprise_user_data_key_by_node (msp-convert-node); the
+// reply is Enterprise.EnterpriseUserDataKeysByNodeResponse. Keeper declares
+// this request here, in the Authentication package.
+type UserDataKeyByNodeRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	NodeIds       []int64                `protobuf:"varint,1,rep,packed,name=nodeIds,proto3" json:"nodeIds,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserDataKeyByNodeRequest) Reset() {
+	*x = UserDataKeyByNodeRequest{}
+	mi := &file_APIRequest_proto_msgTypes[21]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserDataKeyByNodeRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserDataKeyByNodeRequest) ProtoMessage() {}
+
+func (x *UserDataKeyByNodeRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_APIRequest_proto_msgTypes[21]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserDataKeyByNodeRequest.ProtoReflect.Descriptor instead.
+func (*UserDataKeyByNodeRequest) Descriptor() ([]byte, []int) {
+	return file_APIRequest_proto_rawDescGZIP(), []int{21}
+}
+
+func (x *UserDataKeyByNodeRequest) GetNodeIds() []int64 {
+	if x != nil {
+		return x.NodeIds
+	}
+	return nil
+}
+
 var File_APIRequest_proto protoreflect.FileDescriptor
 
 const file_APIRequest_proto_rawDesc = "" +
@@ -2607,7 +2654,9 @@ const file_APIRequest_proto_rawDesc = "" +
 	"\x16encryptedDeviceDataKey\x18\x02 \x01(\fR\x16encryptedDeviceDataKey\"D\n" +
 	"\x12UserSettingRequest\x12\x18\n" +
 	"\asetting\x18\x01 \x01(\tR\asetting\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\tR\x05value*k\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value\"4\n" +
+	"\x18UserDataKeyByNodeRequest\x12\x18\n" +
+	"\anodeIds\x18\x01 \x03(\x03R\anodeIds*k\n" +
 	"\tLoginType\x12\n" +
 	"\n" +
 	"\x06NORMAL\x10\x00\x12\a\n" +
@@ -2736,7 +2785,7 @@ func file_APIRequest_proto_rawDescGZIP() []byte {
 }
 
 var file_APIRequest_proto_enumTypes = make([]protoimpl.EnumInfo, 12)
-var file_APIRequest_proto_msgTypes = make([]protoimpl.MessageInfo, 21)
+var file_APIRequest_proto_msgTypes = make([]protoimpl.MessageInfo, 22)
 var file_APIRequest_proto_goTypes = []any{
 	(LoginType)(0),                                // 0: Authentication.LoginType
 	(DeviceStatus)(0),                             // 1: Authentication.DeviceStatus
@@ -2771,6 +2820,7 @@ var file_APIRequest_proto_goTypes = []any{
 	(*ValidateDeviceVerificationCodeRequest)(nil), // 30: Authentication.ValidateDeviceVerificationCodeRequest
 	(*RegisterDeviceDataKeyRequest)(nil),          // 31: Authentication.RegisterDeviceDataKeyRequest
 	(*UserSettingRequest)(nil),                    // 32: Authentication.UserSettingRequest
+	(*UserDataKeyByNodeRequest)(nil),              // 33: Authentication.UserDataKeyByNodeRequest
 }
 var file_APIRequest_proto_depIdxs = []int32{
 	12, // 0: Authentication.ApiRequest.qrcMessageKey:type_name -> Authentication.QrcMessageKey
@@ -2813,7 +2863,7 @@ func file_APIRequest_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_APIRequest_proto_rawDesc), len(file_APIRequest_proto_rawDesc)),
 			NumEnums:      12,
-			NumMessages:   21,
+			NumMessages:   22,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

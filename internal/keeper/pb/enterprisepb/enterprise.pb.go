@@ -3610,61 +3610,10 @@ func (x *SetRestrictVisibilityRequest) GetNodeId() int64 {
 	return 0
 }
 
-// enterprise/node_to_managed_company (msp-convert-node): a node subtree of
-// the MSP with its roles, users and teams moves into a managed company,
-// their data and keys re-encrypted for the MC.
-type ReEncryptedData struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Id            int64                  `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
-	Data          string                 `protobuf:"bytes,2,opt,name=data,proto3" json:"data,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
-}
-
-func (x *ReEncryptedData) Reset() {
-	*x = ReEncryptedData{}
-	mi := &file_enterprise_proto_msgTypes[43]
-	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-	ms.StoreMessageInfo(mi)
-}
-
-func (x *ReEncryptedData) String() string {
-	return protoimpl.X.MessageStringOf(x)
-}
-
-func (*ReEncryptedData) ProtoMessage() {}
-
-func (x *ReEncryptedData) ProtoReflect() protoreflect.Message {
-	mi := &file_enterprise_proto_msgTypes[43]
-	if x != nil {
-		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-		if ms.LoadMessageInfo() == nil {
-			ms.StoreMessageInfo(mi)
-		}
-		return ms
-	}
-	return mi.MessageOf(x)
-}
-
-// Deprecated: Use ReEncryptedData.ProtoReflect.Descriptor instead.
-func (*ReEncryptedData) Descriptor() ([]byte, []int) {
-	return file_enterprise_proto_rawDescGZIP(), []int{43}
-}
-
-func (x *ReEncryptedData) GetId() int64 {
-	if x != nil {
-		return x.Id
-	}
-	return 0
-}
-
-func (x *ReEncryptedData) GetData() string {
-	if x != nil {
-		return x.Data
-	}
-	return ""
-}
-
+// msp-convert-node (Commander's commands/msp.py MSPConvertNodeCommand):
+// enterprise/node_to_managed_company moves a node of the MSP tree, with its
+// subtree, roles, teams and users, into a managed company; names and keys
+// come re-encrypted for the company's tree key.
 type EncryptedTeamKeyRequest struct {
 	state            protoimpl.MessageState `protogen:"open.v1"`
 	TeamUid          []byte                 `protobuf:"bytes,1,opt,name=teamUid,proto3" json:"teamUid,omitempty"`
@@ -3676,7 +3625,7 @@ type EncryptedTeamKeyRequest struct {
 
 func (x *EncryptedTeamKeyRequest) Reset() {
 	*x = EncryptedTeamKeyRequest{}
-	mi := &file_enterprise_proto_msgTypes[44]
+	mi := &file_enterprise_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3688,7 +3637,7 @@ func (x *EncryptedTeamKeyRequest) String() string {
 func (*EncryptedTeamKeyRequest) ProtoMessage() {}
 
 func (x *EncryptedTeamKeyRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_enterprise_proto_msgTypes[44]
+	mi := &file_enterprise_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3701,7 +3650,7 @@ func (x *EncryptedTeamKeyRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EncryptedTeamKeyRequest.ProtoReflect.Descriptor instead.
 func (*EncryptedTeamKeyRequest) Descriptor() ([]byte, []int) {
-	return file_enterprise_proto_rawDescGZIP(), []int{44}
+	return file_enterprise_proto_rawDescGZIP(), []int{43}
 }
 
 func (x *EncryptedTeamKeyRequest) GetTeamUid() []byte {
@@ -3723,6 +3672,58 @@ func (x *EncryptedTeamKeyRequest) GetForce() bool {
 		return x.Force
 	}
 	return false
+}
+
+type ReEncryptedData struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Id            int64                  `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
+	Data          string                 `protobuf:"bytes,2,opt,name=data,proto3" json:"data,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReEncryptedData) Reset() {
+	*x = ReEncryptedData{}
+	mi := &file_enterprise_proto_msgTypes[44]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReEncryptedData) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReEncryptedData) ProtoMessage() {}
+
+func (x *ReEncryptedData) ProtoReflect() protoreflect.Message {
+	mi := &file_enterprise_proto_msgTypes[44]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReEncryptedData.ProtoReflect.Descriptor instead.
+func (*ReEncryptedData) Descriptor() ([]byte, []int) {
+	return file_enterprise_proto_rawDescGZIP(), []int{44}
+}
+
+func (x *ReEncryptedData) GetId() int64 {
+	if x != nil {
+		return x.Id
+	}
+	return 0
+}
+
+func (x *ReEncryptedData) GetData() string {
+	if x != nil {
+		return x.Data
+	}
+	return ""
 }
 
 type ReEncryptedUserDataKey struct {
@@ -3869,52 +3870,9 @@ func (x *NodeToManagedCompanyRequest) GetUsersDataKeys() []*ReEncryptedUserDataK
 	return nil
 }
 
-// enterprise/get_enterprise_user_data_key_by_node: the enterprise-escrowed
-// data keys of the users in the given nodes.
-type UserDataKeyByNodeRequest struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	NodeIds       []int64                `protobuf:"varint,1,rep,packed,name=nodeIds,proto3" json:"nodeIds,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
-}
-
-func (x *UserDataKeyByNodeRequest) Reset() {
-	*x = UserDataKeyByNodeRequest{}
-	mi := &file_enterprise_proto_msgTypes[47]
-	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-	ms.StoreMessageInfo(mi)
-}
-
-func (x *UserDataKeyByNodeRequest) String() string {
-	return protoimpl.X.MessageStringOf(x)
-}
-
-func (*UserDataKeyByNodeRequest) ProtoMessage() {}
-
-func (x *UserDataKeyByNodeRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_enterprise_proto_msgTypes[47]
-	if x != nil {
-		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-		if ms.LoadMessageInfo() == nil {
-			ms.StoreMessageInfo(mi)
-		}
-		return ms
-	}
-	return mi.MessageOf(x)
-}
-
-// Deprecated: Use UserDataKeyByNodeRequest.ProtoReflect.Descriptor instead.
-func (*UserDataKeyByNodeRequest) Descriptor() ([]byte, []int) {
-	return file_enterprise_proto_rawDescGZIP(), []int{47}
-}
-
-func (x *UserDataKeyByNodeRequest) GetNodeIds() []int64 {
-	if x != nil {
-		return x.NodeIds
-	}
-	return nil
-}
-
+// The reply of enterprise/get_enterprise_user_data_key_by_node (request:
+// Authentication.UserDataKeyByNodeRequest): the users' data keys encrypted
+// for the enterprise, per node.
 type EnterpriseUserDataKeyLight struct {
 	state                protoimpl.MessageState `protogen:"open.v1"`
 	EnterpriseUserId     int64                  `protobuf:"varint,1,opt,name=enterpriseUserId,proto3" json:"enterpriseUserId,omitempty"`
@@ -3926,7 +3884,7 @@ type EnterpriseUserDataKeyLight struct {
 
 func (x *EnterpriseUserDataKeyLight) Reset() {
 	*x = EnterpriseUserDataKeyLight{}
-	mi := &file_enterprise_proto_msgTypes[48]
+	mi := &file_enterprise_proto_msgTypes[47]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3938,7 +3896,7 @@ func (x *EnterpriseUserDataKeyLight) String() string {
 func (*EnterpriseUserDataKeyLight) ProtoMessage() {}
 
 func (x *EnterpriseUserDataKeyLight) ProtoReflect() protoreflect.Message {
-	mi := &file_enterprise_proto_msgTypes[48]
+	mi := &file_enterprise_proto_msgTypes[47]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3951,7 +3909,7 @@ func (x *EnterpriseUserDataKeyLight) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EnterpriseUserDataKeyLight.ProtoReflect.Descriptor instead.
 func (*EnterpriseUserDataKeyLight) Descriptor() ([]byte, []int) {
-	return file_enterprise_proto_rawDescGZIP(), []int{48}
+	return file_enterprise_proto_rawDescGZIP(), []int{47}
 }
 
 func (x *EnterpriseUserDataKeyLight) GetEnterpriseUserId() int64 {
@@ -3985,7 +3943,7 @@ type EnterpriseUserDataKeysByNode struct {
 
 func (x *EnterpriseUserDataKeysByNode) Reset() {
 	*x = EnterpriseUserDataKeysByNode{}
-	mi := &file_enterprise_proto_msgTypes[49]
+	mi := &file_enterprise_proto_msgTypes[48]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3997,7 +3955,7 @@ func (x *EnterpriseUserDataKeysByNode) String() string {
 func (*EnterpriseUserDataKeysByNode) ProtoMessage() {}
 
 func (x *EnterpriseUserDataKeysByNode) ProtoReflect() protoreflect.Message {
-	mi := &file_enterprise_proto_msgTypes[49]
+	mi := &file_enterprise_proto_msgTypes[48]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4010,7 +3968,7 @@ func (x *EnterpriseUserDataKeysByNode) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EnterpriseUserDataKeysByNode.ProtoReflect.Descriptor instead.
 func (*EnterpriseUserDataKeysByNode) Descriptor() ([]byte, []int) {
-	return file_enterprise_proto_rawDescGZIP(), []int{49}
+	return file_enterprise_proto_rawDescGZIP(), []int{48}
 }
 
 func (x *EnterpriseUserDataKeysByNode) GetNodeId() int64 {
@@ -4036,7 +3994,7 @@ type EnterpriseUserDataKeysByNodeResponse struct {
 
 func (x *EnterpriseUserDataKeysByNodeResponse) Reset() {
 	*x = EnterpriseUserDataKeysByNodeResponse{}
-	mi := &file_enterprise_proto_msgTypes[50]
+	mi := &file_enterprise_proto_msgTypes[49]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4048,7 +4006,7 @@ func (x *EnterpriseUserDataKeysByNodeResponse) String() string {
 func (*EnterpriseUserDataKeysByNodeResponse) ProtoMessage() {}
 
 func (x *EnterpriseUserDataKeysByNodeResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_enterprise_proto_msgTypes[50]
+	mi := &file_enterprise_proto_msgTypes[49]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4061,7 +4019,7 @@ func (x *EnterpriseUserDataKeysByNodeResponse) ProtoReflect() protoreflect.Messa
 
 // Deprecated: Use EnterpriseUserDataKeysByNodeResponse.ProtoReflect.Descriptor instead.
 func (*EnterpriseUserDataKeysByNodeResponse) Descriptor() ([]byte, []int) {
-	return file_enterprise_proto_rawDescGZIP(), []int{50}
+	return file_enterprise_proto_rawDescGZIP(), []int{49}
 }
 
 func (x *EnterpriseUserDataKeysByNodeResponse) GetKeys() []*EnterpriseUserDataKeysByNode {
@@ -4364,14 +4322,14 @@ const file_enterprise_proto_rawDesc = "" +
 	"\tkeyTypeId\x18\x03 \x01(\x05R\tkeyTypeId\x12&\n" +
 	"\x0eforbidKeyType2\x18\x04 \x01(\bR\x0eforbidKeyType2\"6\n" +
 	"\x1cSetRestrictVisibilityRequest\x12\x16\n" +
-	"\x06nodeId\x18\x01 \x01(\x03R\x06nodeId\"5\n" +
-	"\x0fReEncryptedData\x12\x0e\n" +
-	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x12\n" +
-	"\x04data\x18\x02 \x01(\tR\x04data\"u\n" +
+	"\x06nodeId\x18\x01 \x01(\x03R\x06nodeId\"u\n" +
 	"\x17EncryptedTeamKeyRequest\x12\x18\n" +
 	"\ateamUid\x18\x01 \x01(\fR\ateamUid\x12*\n" +
 	"\x10encryptedTeamKey\x18\x02 \x01(\fR\x10encryptedTeamKey\x12\x14\n" +
-	"\x05force\x18\x03 \x01(\bR\x05force\"x\n" +
+	"\x05force\x18\x03 \x01(\bR\x05force\"5\n" +
+	"\x0fReEncryptedData\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x12\n" +
+	"\x04data\x18\x02 \x01(\tR\x04data\"x\n" +
 	"\x16ReEncryptedUserDataKey\x12*\n" +
 	"\x10enterpriseUserId\x18\x01 \x01(\x03R\x10enterpriseUserId\x122\n" +
 	"\x14userEncryptedDataKey\x18\x02 \x01(\fR\x14userEncryptedDataKey\"\x9b\x03\n" +
@@ -4382,9 +4340,7 @@ const file_enterprise_proto_rawDesc = "" +
 	"\x05users\x18\x04 \x03(\v2\x1b.Enterprise.ReEncryptedDataR\x05users\x12:\n" +
 	"\broleKeys\x18\x05 \x03(\v2\x1e.Enterprise.ReEncryptedRoleKeyR\broleKeys\x12?\n" +
 	"\bteamKeys\x18\x06 \x03(\v2#.Enterprise.EncryptedTeamKeyRequestR\bteamKeys\x12H\n" +
-	"\rusersDataKeys\x18\a \x03(\v2\".Enterprise.ReEncryptedUserDataKeyR\rusersDataKeys\"4\n" +
-	"\x18UserDataKeyByNodeRequest\x12\x18\n" +
-	"\anodeIds\x18\x01 \x03(\x03R\anodeIds\"\x9a\x01\n" +
+	"\rusersDataKeys\x18\a \x03(\v2\".Enterprise.ReEncryptedUserDataKeyR\rusersDataKeys\"\x9a\x01\n" +
 	"\x1aEnterpriseUserDataKeyLight\x12*\n" +
 	"\x10enterpriseUserId\x18\x01 \x01(\x03R\x10enterpriseUserId\x122\n" +
 	"\x14userEncryptedDataKey\x18\x02 \x01(\fR\x14userEncryptedDataKey\x12\x1c\n" +
@@ -4462,7 +4418,7 @@ func file_enterprise_proto_rawDescGZIP() []byte {
 }
 
 var file_enterprise_proto_enumTypes = make([]protoimpl.EnumInfo, 6)
-var file_enterprise_proto_msgTypes = make([]protoimpl.MessageInfo, 51)
+var file_enterprise_proto_msgTypes = make([]protoimpl.MessageInfo, 50)
 var file_enterprise_proto_goTypes = []any{
 	(KeyType)(0),                                 // 0: Enterprise.KeyType
 	(BackupKeyType)(0),                           // 1: Enterprise.BackupKeyType
@@ -4513,14 +4469,13 @@ var file_enterprise_proto_goTypes = []any{
 	(*LoginToMcRequest)(nil),                     // 46: Enterprise.LoginToMcRequest
 	(*LoginToMcResponse)(nil),                    // 47: Enterprise.LoginToMcResponse
 	(*SetRestrictVisibilityRequest)(nil),         // 48: Enterprise.SetRestrictVisibilityRequest
-	(*ReEncryptedData)(nil),                      // 49: Enterprise.ReEncryptedData
-	(*EncryptedTeamKeyRequest)(nil),              // 50: Enterprise.EncryptedTeamKeyRequest
+	(*EncryptedTeamKeyRequest)(nil),              // 49: Enterprise.EncryptedTeamKeyRequest
+	(*ReEncryptedData)(nil),                      // 50: Enterprise.ReEncryptedData
 	(*ReEncryptedUserDataKey)(nil),               // 51: Enterprise.ReEncryptedUserDataKey
 	(*NodeToManagedCompanyRequest)(nil),          // 52: Enterprise.NodeToManagedCompanyRequest
-	(*UserDataKeyByNodeRequest)(nil),             // 53: Enterprise.UserDataKeyByNodeRequest
-	(*EnterpriseUserDataKeyLight)(nil),           // 54: Enterprise.EnterpriseUserDataKeyLight
-	(*EnterpriseUserDataKeysByNode)(nil),         // 55: Enterprise.EnterpriseUserDataKeysByNode
-	(*EnterpriseUserDataKeysByNodeResponse)(nil), // 56: Enterprise.EnterpriseUserDataKeysByNodeResponse
+	(*EnterpriseUserDataKeyLight)(nil),           // 53: Enterprise.EnterpriseUserDataKeyLight
+	(*EnterpriseUserDataKeysByNode)(nil),         // 54: Enterprise.EnterpriseUserDataKeysByNode
+	(*EnterpriseUserDataKeysByNodeResponse)(nil), // 55: Enterprise.EnterpriseUserDataKeysByNodeResponse
 }
 var file_enterprise_proto_depIdxs = []int32{
 	0,  // 0: Enterprise.EnterpriseKeyPairRequest.keyType:type_name -> Enterprise.KeyType
@@ -4546,14 +4501,14 @@ var file_enterprise_proto_depIdxs = []int32{
 	32, // 20: Enterprise.License.addOns:type_name -> Enterprise.LicenseAddOn
 	34, // 21: Enterprise.License.mspPermits:type_name -> Enterprise.MSPPermits
 	32, // 22: Enterprise.ManagedCompany.addOns:type_name -> Enterprise.LicenseAddOn
-	49, // 23: Enterprise.NodeToManagedCompanyRequest.nodes:type_name -> Enterprise.ReEncryptedData
-	49, // 24: Enterprise.NodeToManagedCompanyRequest.roles:type_name -> Enterprise.ReEncryptedData
-	49, // 25: Enterprise.NodeToManagedCompanyRequest.users:type_name -> Enterprise.ReEncryptedData
+	50, // 23: Enterprise.NodeToManagedCompanyRequest.nodes:type_name -> Enterprise.ReEncryptedData
+	50, // 24: Enterprise.NodeToManagedCompanyRequest.roles:type_name -> Enterprise.ReEncryptedData
+	50, // 25: Enterprise.NodeToManagedCompanyRequest.users:type_name -> Enterprise.ReEncryptedData
 	13, // 26: Enterprise.NodeToManagedCompanyRequest.roleKeys:type_name -> Enterprise.ReEncryptedRoleKey
-	50, // 27: Enterprise.NodeToManagedCompanyRequest.teamKeys:type_name -> Enterprise.EncryptedTeamKeyRequest
+	49, // 27: Enterprise.NodeToManagedCompanyRequest.teamKeys:type_name -> Enterprise.EncryptedTeamKeyRequest
 	51, // 28: Enterprise.NodeToManagedCompanyRequest.usersDataKeys:type_name -> Enterprise.ReEncryptedUserDataKey
-	54, // 29: Enterprise.EnterpriseUserDataKeysByNode.keys:type_name -> Enterprise.EnterpriseUserDataKeyLight
-	55, // 30: Enterprise.EnterpriseUserDataKeysByNodeResponse.keys:type_name -> Enterprise.EnterpriseUserDataKeysByNode
+	53, // 29: Enterprise.EnterpriseUserDataKeysByNode.keys:type_name -> Enterprise.EnterpriseUserDataKeyLight
+	54, // 30: Enterprise.EnterpriseUserDataKeysByNodeResponse.keys:type_name -> Enterprise.EnterpriseUserDataKeysByNode
 	31, // [31:31] is the sub-list for method output_type
 	31, // [31:31] is the sub-list for method input_type
 	31, // [31:31] is the sub-list for extension type_name
@@ -4572,7 +4527,7 @@ func file_enterprise_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_enterprise_proto_rawDesc), len(file_enterprise_proto_rawDesc)),
 			NumEnums:      6,
-			NumMessages:   51,
+			NumMessages:   50,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
