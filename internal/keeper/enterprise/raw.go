@@ -42,6 +42,9 @@ func (r *Raw) Apply(d *pb.EnterpriseData) {
 			continue
 		}
 		if !d.Delete {
+			if d.Entity == pb.EnterpriseDataEntity_QUEUED_TEAM_USERS {
+				b = mergeQueuedUsers(m[id], b)
+			}
 			m[id] = b
 			continue
 		}
@@ -89,6 +92,32 @@ func (r *Raw) cascade(kind pb.EnterpriseDataEntity, b []byte) {
 		drop(pb.EnterpriseDataEntity_ROLE_USERS, func(v []byte) bool { var m pb.RoleUser; _ = proto.Unmarshal(v, &m); return m.RoleId == id })
 		drop(pb.EnterpriseDataEntity_MANAGED_NODES, func(v []byte) bool { var m pb.ManagedNode; _ = proto.Unmarshal(v, &m); return m.RoleId == id })
 	}
+}
+
+// mergeQueuedUsers adds the users of an upserted QueuedTeamUser to the
+// ones already queued for that team: Commander keeps one user set per team
+// and unions every upsert into it (enterprise.py
+// _EnterpriseQueuedTeamUserEntity), so a server may send one entity per
+// queued user.
+func mergeQueuedUsers(cur, b []byte) []byte {
+	var have, add pb.QueuedTeamUser
+	if cur == nil || proto.Unmarshal(cur, &have) != nil || proto.Unmarshal(b, &add) != nil {
+		return b
+	}
+	seen := map[int64]bool{}
+	for _, u := range have.Users {
+		seen[u] = true
+	}
+	for _, u := range add.Users {
+		if !seen[u] {
+			have.Users = append(have.Users, u)
+			seen[u] = true
+		}
+	}
+	if nb, err := proto.Marshal(&have); err == nil {
+		return nb
+	}
+	return b
 }
 
 func (r *Raw) removeQueuedUsers(id string, b []byte) {
