@@ -98,7 +98,7 @@ func (j *jsonCall) hasAlias(userID int64, alias string) (bool, error) {
 // sessions and devices.
 func (j *jsonCall) makePrimary(u *enterprisepb.User, alias string) error {
 	old := strings.ToLower(u.Username)
-	if _, err := j.del(kAliases, alias); err != nil {
+	if _, err := j.del(kAliases, alias); err != nil { // none for a new alias
 		return err
 	}
 	if err := j.putAlias(u.EnterpriseUserId, old); err != nil {
@@ -138,13 +138,10 @@ func (s *Server) addAlias(c *call) (proto.Message, error) {
 		if err := j.emailFree(alias); err != nil {
 			return err
 		}
-		if err := j.putAlias(u.EnterpriseUserId, alias); err != nil {
-			return err
-		}
 		if rq.Primary {
 			return j.makePrimary(u, alias)
 		}
-		return nil
+		return j.putAlias(u.EnterpriseUserId, alias)
 	})
 }
 
