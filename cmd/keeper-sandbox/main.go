@@ -34,6 +34,7 @@ const usage = `Usage: keeper-sandbox COMMAND [OPTIONS]
 Commands:
   serve   run the server (seeds a demo MSP tenant into a fresh database)
   seed    add bulk users and managed companies to the demo tenant (benchmarks)
+  outbox  list the invitation mails the sandbox would have sent
 
 Run "keeper-sandbox COMMAND --help" for the options of a command.
 `
@@ -56,6 +57,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = serve(args[1:], stderr)
 	case "seed":
 		err = seedCmd(args[1:], stderr)
+	case "outbox":
+		err = outboxCmd(args[1:], stdout, stderr)
 	default:
 		fmt.Fprintf(stderr, "keeper-sandbox: unknown command %q\n%s", args[0], usage)
 		return 2

@@ -89,10 +89,12 @@ func TestLicenceSeatsFollowData(t *testing.T) {
 		t.Fatalf("seeded licence: allocated %d pending %d pool %v, want 33 6 %v", lic.SeatsAllocated, lic.SeatsPending, pool, want)
 	}
 
-	// Invite a user, remove an active one, grow an MC. The new user's id is
-	// picked above the seeded ones (enterprise_allocate_ids is not needed:
-	// the server only checks the enterprise half of an id).
-	newID := int64(seed.MSPEnterpriseID)<<32 + 9001
+	// Invite a user (with an allocated id), remove an active one, grow an MC.
+	var alloc enterprise.AllocatedIDs
+	if err := c.Execute(ctx, s.JSON(), enterprise.AllocateIDs{NumberRequested: 1}, &alloc); err != nil {
+		t.Fatal(err)
+	}
+	newID := alloc.BaseID
 	alice, err := e.User("alice.smith@msp.sandbox")
 	if err != nil {
 		t.Fatal(err)

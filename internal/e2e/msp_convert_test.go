@@ -57,8 +57,12 @@ func link(t *testing.T, m *mspEnv, kind pb.EnterpriseDataEntity, ident string, m
 // or root subtrees are refused first.
 func TestConvertNode(t *testing.T) {
 	m := newMSPEnv(t)
-	// Ids above the seeded ones (the server only checks the enterprise half).
-	base := int64(seed.MSPEnterpriseID)<<32 + 9100
+	// Ids from the allocator: the server refuses user ids it did not hand out.
+	var alloc enterprise.AllocatedIDs
+	if err := m.c.Execute(m.ctx, m.s.JSON(), enterprise.AllocateIDs{NumberRequested: 5}, &alloc); err != nil {
+		t.Fatal(err)
+	}
+	base := alloc.BaseID
 	spin, lab, role, u1, u2 := base, base+1, base+2, base+3, base+4
 	enc := func(key []byte, name string) string {
 		s, err := enterprise.EncryptData(key, name)

@@ -23,6 +23,9 @@ type builder struct {
 	eid     int32
 	rev     int64
 	treeKey []byte
+	// keys, when set, are handed out in turn as the public keys of the
+	// active users the builder writes (the demo tenant; bulk users get none).
+	keys *[]store.PublicKeys
 }
 
 func newBuilder(ctx context.Context, tx *sql.Tx, eid int32, treeKey []byte) (*builder, error) {
@@ -91,6 +94,7 @@ type userSpec struct {
 	status   string // active | invited
 	lock     int32
 	jobTitle string
+	tfa      bool // two-factor authentication on (active users)
 }
 
 func (b *builder) user(u userSpec) (int64, error) {
@@ -105,6 +109,13 @@ func (b *builder) user(u userSpec) (int64, error) {
 	if u.status == "active" {
 		m.UserId = int32(u.n)
 		m.FullName = u.name
+		m.TfaEnabled = u.tfa
+		if b.keys != nil && len(*b.keys) > 0 {
+			if err := store.PutPublicKeys(b.ctx, b.tx, b.eid, id, (*b.keys)[0]); err != nil {
+				return 0, err
+			}
+			*b.keys = (*b.keys)[1:]
+		}
 	}
 	return id, b.put(enterprisepb.EnterpriseDataEntity_USERS, fmt.Sprint(id), strings.ToLower(u.email), m)
 }

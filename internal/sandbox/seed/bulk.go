@@ -5,6 +5,9 @@ import (
 	"database/sql"
 	"fmt"
 
+	"google.golang.org/protobuf/proto"
+
+	"github.com/keeper-go/keeper/internal/keeper/pb/enterprisepb"
 	"github.com/keeper-go/keeper/internal/sandbox/store"
 )
 
@@ -16,7 +19,8 @@ const bulkMCBase = 10000
 // its own enterprise and root node). It only adds: user ids come from the
 // enterprise's id allocator (the user with id (1000 << 32) + n is
 // user<n>@bulk.sandbox) and managed companies take enterprise ids above
-// every one in use from 10000 on, so a repeated run adds more. It needs the
+// every one in use from 10000 on, so a repeated run adds more. The MSP's
+// licence gains a seat per added user, so invitations still fit. It needs the
 // admin password to recover the tree key, as a client would. Everything
 // lands in one transaction.
 func Bulk(ctx context.Context, st *store.Store, password string, users, mcs int) error {
@@ -53,6 +57,9 @@ func Bulk(ctx context.Context, st *store.Store, password string, users, mcs int)
 				return err
 			}
 		}
+		if err := growSeats(b, users); err != nil {
+			return err
+		}
 		firstMC, err := store.NextEnterpriseID(ctx, tx, bulkMCBase)
 		if err != nil {
 			return err
@@ -67,4 +74,22 @@ func Bulk(ctx context.Context, st *store.Store, password string, users, mcs int)
 		}
 		return nil
 	})
+}
+
+// growSeats adds n seats to the MSP's own licence (enterprise_user_add
+// refuses invitations beyond the licence's seats).
+func growSeats(b *builder, n int) error {
+	kind := int32(enterprisepb.EnterpriseDataEntity_LICENSES)
+	e, err := store.GetEntity(b.ctx, b.tx, b.eid, kind, fmt.Sprint(int64(b.eid)<<32+1))
+	if err != nil {
+		return fmt.Errorf("msp licence: %w", err)
+	}
+	var l enterprisepb.License
+	if err := proto.Unmarshal(e.Data, &l); err != nil {
+		return err
+	}
+	if l.NumberOfSeats != Unlimited {
+		l.NumberOfSeats = int32(min(int64(l.NumberOfSeats)+int64(n), Unlimited-1))
+	}
+	return b.license(&l)
 }

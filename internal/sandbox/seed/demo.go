@@ -33,7 +33,7 @@ func demoUsers() []userSpec {
 		u := userSpec{n: int64(uAdmin + 1 + i), node: nodes[i%len(nodes)],
 			email:  fmt.Sprintf("%s.%s@msp.sandbox", first, last),
 			name:   strings.ToUpper(first[:1]) + first[1:] + " " + strings.ToUpper(last[:1]) + last[1:],
-			status: "active", jobTitle: titles[i%len(titles)]}
+			status: "active", jobTitle: titles[i%len(titles)], tfa: i%4 == 0}
 		switch {
 		case i >= 30 && i < 36:
 			u.status, u.name = "invited", ""
@@ -194,6 +194,7 @@ func createMC(ctx context.Context, tx *sql.Tx, msp *builder, mspTreeKey []byte, 
 	if err != nil {
 		return nil, err
 	}
+	b.keys = msp.keys
 	if _, err := b.node(2, 0, "root"); err != nil {
 		return nil, err
 	}

@@ -29,6 +29,10 @@ const (
 	DefaultIterations = 100_000
 	// Unlimited is Keeper's unlimited-seats sentinel.
 	Unlimited = 2147483647
+	// MSPSeats is the seat count of the demo MSP's own licence: room for
+	// thousands of invitations (enterprise_user_add counts seats); Bulk adds
+	// a seat per user it adds.
+	MSPSeats = 5000
 )
 
 // Options tune the demo seed.
@@ -59,7 +63,11 @@ func Demo(ctx context.Context, st *store.Store, o Options) error {
 	if err != nil {
 		return err
 	}
-	acct, err := newAccount(AdminEmail, o.Password, o.Iterations, treeKey)
+	acct, adminKeys, err := newAccount(AdminEmail, o.Password, o.Iterations, treeKey)
+	if err != nil {
+		return err
+	}
+	pool, err := demoKeys()
 	if err != nil {
 		return err
 	}
@@ -71,6 +79,8 @@ func Demo(ctx context.Context, st *store.Store, o Options) error {
 		if err != nil {
 			return err
 		}
+		keys := append([]store.PublicKeys{adminKeys}, pool...) // the admin is the first active user
+		b.keys = &keys
 		adminID, err := mspTree(b)
 		if err != nil {
 			return err
@@ -113,45 +123,48 @@ func enterpriseKeys(id int32, name string, treeKey []byte) (*store.Enterprise, e
 // newAccount creates a login-capable admin account the way a client creates
 // one: a random data key behind encryption params and an auth verifier,
 // key pairs and client key under the data key, and the tree key encrypted
-// for the admin with AES-CBC under the data key (key type 1).
-func newAccount(email, password string, iterations int, treeKey []byte) (*store.Account, error) {
+// for the admin with AES-CBC under the data key (key type 1). It also
+// returns the account's public keys.
+func newAccount(email, password string, iterations int, treeKey []byte) (*store.Account, store.PublicKeys, error) {
+	var none store.PublicKeys
 	dataKey := crypto.GenerateAESKey()
 	salt := crypto.RandomBytes(16)
 	verifier, err := crypto.CreateAuthVerifier(password, salt, iterations)
 	if err != nil {
-		return nil, err
+		return nil, none, err
 	}
 	params, err := crypto.CreateEncryptionParams(password, crypto.RandomBytes(16), iterations, dataKey)
 	if err != nil {
-		return nil, err
+		return nil, none, err
 	}
 	rsaKey, err := crypto.GenerateRSAKey()
 	if err != nil {
-		return nil, err
+		return nil, none, err
 	}
 	rsaEnc, err := crypto.EncryptAESv1(crypto.RSAPrivateKeyBytes(rsaKey), dataKey)
 	if err != nil {
-		return nil, err
+		return nil, none, err
 	}
 	ec, err := crypto.GenerateECKey()
 	if err != nil {
-		return nil, err
+		return nil, none, err
 	}
 	ecEnc, err := crypto.EncryptAESv2(crypto.ECPrivateKeyBytes(ec), dataKey)
 	if err != nil {
-		return nil, err
+		return nil, none, err
 	}
 	clientKey, err := crypto.EncryptAESv1(crypto.GenerateAESKey(), dataKey)
 	if err != nil {
-		return nil, err
+		return nil, none, err
 	}
 	tk, err := crypto.EncryptAESv1(treeKey, dataKey)
 	if err != nil {
-		return nil, err
+		return nil, none, err
 	}
+	pub := store.PublicKeys{RSA: crypto.RSAPublicKeyBytes(&rsaKey.PublicKey), ECC: crypto.ECPublicKeyBytes(ec.PublicKey())}
 	return &store.Account{Username: strings.ToLower(email), AccountUID: crypto.RandomBytes(16), AuthVerifier: verifier,
-		EncryptionParams: params, RSAPrivateEnc: rsaEnc, ECCPrivateEnc: ecEnc, ECCPublic: crypto.ECPublicKeyBytes(ec.PublicKey()),
-		ClientKeyEnc: clientKey, TreeKeyEnc: crypto.Base64URLEncode(tk), TreeKeyType: 1, IsAdmin: true}, nil
+		EncryptionParams: params, RSAPrivateEnc: rsaEnc, ECCPrivateEnc: ecEnc, ECCPublic: pub.ECC,
+		ClientKeyEnc: clientKey, TreeKeyEnc: crypto.Base64URLEncode(tk), TreeKeyType: 1, IsAdmin: true}, pub, nil
 }
 
 // TreeKeyFor recovers an enterprise tree key through an admin account and its
@@ -180,7 +193,7 @@ func mspLicense(mcs []*enterprisepb.ManagedCompany) *enterprisepb.License {
 		return &enterprisepb.MSPPool{ProductId: product, Seats: seats, AvailableSeats: seats - used[product], Stash: stash}
 	}
 	return &enterprisepb.License{
-		Paid: true, NumberOfSeats: 100, Expiration: 1893456000000, ProductTypeId: 11, Name: "Keeper MSP",
+		Paid: true, NumberOfSeats: MSPSeats, Expiration: 1893456000000, ProductTypeId: 11, Name: "Keeper MSP",
 		EnterpriseLicenseId: int64(MSPEnterpriseID)<<32 + 1, SeatsAllocated: 33, SeatsPending: 6, Tier: 1,
 		FilePlanTypeId: 4, MaxBytes: 100 << 30, LicenseStatus: "msp",
 		MspPool: []*enterprisepb.MSPPool{

@@ -51,7 +51,24 @@ func (s *Server) jsonCommands() {
 	s.json["team_add"] = teamAdd
 	s.json["team_delete"] = teamDelete
 	s.json["enterprise_user_add"] = userAdd
+	s.json["enterprise_user_update"] = userUpdate
 	s.json["enterprise_user_delete"] = userDelete
+	s.json["enterprise_user_lock"] = userLock
+	s.json["resend_enterprise_invite"] = resendInvite
+	s.json["set_master_password_expire"] = expirePassword
+	s.json["extend_account_share_expiration"] = extendShareExpiration
+	s.json["role_update"] = roleUpdate
+	s.json["role_user_add"] = roleUserAdd
+	s.json["role_user_remove"] = roleUserRemove
+	s.json["role_managed_node_add"] = managedNodeAdd
+	s.json["role_managed_node_update"] = managedNodeUpdate
+	s.json["role_managed_node_remove"] = managedNodeRemove
+	s.json["team_update"] = teamUpdate
+	s.json["team_enterprise_user_add"] = teamUserAdd
+	s.json["team_queue_user"] = teamQueueUser
+	s.json["team_enterprise_user_remove"] = teamUserRemove
+	s.json["team_enterprise_user_update"] = teamUserUpdate
+	s.userRoutes()
 }
 
 func (s *Server) executeV2(c *call) (proto.Message, error) {

@@ -217,7 +217,7 @@ func roleDelete(j *jsonCall, cmd map[string]any) (map[string]any, error) {
 			return nil, err
 		}
 	}
-	return nil, nil
+	return nil, store.DeleteMemberKeys(j.ctx, j.tx, j.eid, roleOwner(id), 0)
 }
 
 func (j *jsonCall) deletePrefix(kind enterprisepb.EnterpriseDataEntity, prefix string) error {
@@ -269,8 +269,17 @@ func teamDelete(j *jsonCall, cmd map[string]any) (map[string]any, error) {
 	if !ok {
 		return nil, cmdFail("team_not_found", "team %s does not exist", ident)
 	}
+	// Members, queued users and role links go with the team.
 	if err := j.deletePrefix(enterprisepb.EnterpriseDataEntity_TEAM_USERS, ident+":"); err != nil {
 		return nil, err
 	}
-	return nil, nil
+	if err := j.deletePrefix(enterprisepb.EnterpriseDataEntity_QUEUED_TEAM_USERS, ident+":"); err != nil {
+		return nil, err
+	}
+	if err := j.deleteWhere(enterprisepb.EnterpriseDataEntity_ROLE_TEAMS, func(id string, _ []byte) bool {
+		return strings.HasSuffix(id, ":"+ident)
+	}); err != nil {
+		return nil, err
+	}
+	return nil, store.DeleteMemberKeys(j.ctx, j.tx, j.eid, teamOwner(ident), 0)
 }

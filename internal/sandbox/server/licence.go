@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"database/sql"
 	"math"
 	"strings"
 
@@ -32,7 +31,7 @@ type seatUsage struct {
 // usageOf counts users that hold a seat (status active, not disabled: lock 2
 // is Keeper's UserLockStatus DISABLED), invited users, and the seats
 // allocated to managed companies per product (unlimited MCs consume none).
-func usageOf(ctx context.Context, q *sql.DB, eid int32) (*seatUsage, error) {
+func usageOf(ctx context.Context, q store.Querier, eid int32) (*seatUsage, error) {
 	u := &seatUsage{mcSeats: map[string]int64{}}
 	users, err := store.FindEntities(ctx, q, eid, kindUsers, "")
 	if err != nil {

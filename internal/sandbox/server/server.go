@@ -62,6 +62,8 @@ type call struct {
 	token []byte
 	// out collects the call's outcome for the request log.
 	out *outcome
+	// host and scheme are how the client reached the server (invitation links).
+	host, scheme string
 }
 
 type handler struct {
@@ -170,7 +172,10 @@ func (s *Server) serve(w *outcome, r *http.Request) {
 		w.detail = err.Error()
 		return
 	}
-	c := &call{ctx: r.Context(), rq: rq, out: w}
+	c := &call{ctx: r.Context(), rq: rq, out: w, host: r.Host, scheme: "https"}
+	if r.TLS == nil {
+		c.scheme = "http"
+	}
 	if h.auth {
 		if err := s.authenticate(c, rq.SessionToken); err != nil {
 			s.writeErr(w, err)

@@ -91,7 +91,8 @@ func AllocateIDs(ctx context.Context, tx *sql.Tx, id int32, n int) (int64, error
 	if err != nil {
 		return 0, err
 	}
-	return int64(id)<<32 + next, nil
+	base := int64(id)<<32 + next
+	return base, recordAllocation(ctx, tx, id, base, n)
 }
 
 // Entity is one stored enterprise entity: the serialized protobuf message
@@ -114,7 +115,8 @@ var idKinds = map[int32]bool{
 }
 
 // reserveID moves the enterprise's id counter past the id an entity of an
-// id kind is stored under, so AllocateIDs never returns it.
+// id kind is stored under, so AllocateIDs never returns it, and records the
+// id as used for good (see IDUsed).
 func reserveID(ctx context.Context, tx *sql.Tx, enterpriseID, kind int32, ident string) error {
 	if !idKinds[kind] {
 		return nil
@@ -124,7 +126,10 @@ func reserveID(ctx context.Context, tx *sql.Tx, enterpriseID, kind int32, ident 
 		return nil // not of the allocator's form: it cannot collide
 	}
 	low := id & 0xFFFFFFFF
-	_, err = tx.ExecContext(ctx, `UPDATE enterprises SET next_id = ? WHERE id = ? AND next_id <= ?`, low+1, enterpriseID, low)
+	if _, err = tx.ExecContext(ctx, `UPDATE enterprises SET next_id = ? WHERE id = ? AND next_id <= ?`, low+1, enterpriseID, low); err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `INSERT OR IGNORE INTO used_ids (enterprise_id, id) VALUES (?, ?)`, enterpriseID, id)
 	return err
 }
 

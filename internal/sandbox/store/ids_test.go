@@ -90,9 +90,11 @@ func TestAllocatorRepairedOnOpen(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Undo migrations 2 and 3: back to the shipped schema version 1.
+	// Undo migrations 2 to 4: back to the shipped schema version 1.
 	if _, err := raw.Exec(`UPDATE enterprises SET next_id = 100; DROP INDEX sessions_parent; DROP INDEX sessions_last_used;
-		ALTER TABLE sessions DROP COLUMN parent_hash; UPDATE schema_version SET version = 1`); err != nil {
+		ALTER TABLE sessions DROP COLUMN parent_hash; DROP TABLE id_ranges; DROP TABLE used_ids; DROP INDEX entities_username;
+		DROP TABLE outbox; DROP TABLE public_keys; DROP TABLE member_keys; DROP TABLE password_expired;
+		UPDATE schema_version SET version = 1`); err != nil {
 		t.Fatal(err)
 	}
 	raw.Close()
@@ -102,4 +104,8 @@ func TestAllocatorRepairedOnOpen(t *testing.T) {
 	}
 	defer st.Close()
 	checkAllocations(t, st)
+	// Migration 4 records the ids already stored as used.
+	if used, err := store.IDUsed(context.Background(), st.DB(), seed.MSPEnterpriseID, int64(seed.MSPEnterpriseID)<<32+100); err != nil || !used {
+		t.Errorf("the seeded admin's id is not recorded as used after migrating: %v %v", used, err)
+	}
 }

@@ -187,6 +187,60 @@ var migrations = []string{
 	// 4: managed companies: enterprise id counter, removals, licence log,
 	// plan history, escrowed user data keys.
 	mspMigration, // msp.go
+	// 5: enterprise user administration. id_ranges records what
+	// enterprise_allocate_ids handed out and used_ids every node, role, user
+	// and license id ever stored (deleted ones included), so a user id must
+	// be allocated and fresh. entities_username finds a username or alias on
+	// the whole server. outbox holds the invitation mails; public_keys the
+	// users' public keys (vault/get_public_keys); member_keys the team and
+	// tree keys encrypted for team and admin-role members; password_expired
+	// the users whose master password an admin expired.
+	`CREATE TABLE id_ranges (
+		enterprise_id INTEGER NOT NULL,
+		first INTEGER NOT NULL,
+		count INTEGER NOT NULL
+	);
+	CREATE INDEX id_ranges_first ON id_ranges (enterprise_id, first);
+	CREATE TABLE used_ids (
+		enterprise_id INTEGER NOT NULL,
+		id INTEGER NOT NULL,
+		PRIMARY KEY (enterprise_id, id)
+	) WITHOUT ROWID;
+	INSERT OR IGNORE INTO used_ids SELECT enterprise_id, CAST(ident AS INTEGER) FROM entities
+		WHERE kind IN (1, 2, 3, 10) AND (CAST(ident AS INTEGER) >> 32) = enterprise_id;
+	CREATE INDEX entities_username ON entities (kind, name) WHERE deleted = 0 AND kind IN (3, 21);
+	CREATE TABLE outbox (
+		id INTEGER PRIMARY KEY AUTOINCREMENT,
+		enterprise_id INTEGER NOT NULL,
+		enterprise_user_id INTEGER NOT NULL,
+		to_addr TEXT NOT NULL,
+		subject TEXT NOT NULL,
+		link TEXT NOT NULL,
+		created INTEGER NOT NULL
+	);
+	CREATE TABLE public_keys (
+		enterprise_id INTEGER NOT NULL,
+		enterprise_user_id INTEGER NOT NULL,
+		rsa_public BLOB,
+		ecc_public BLOB,
+		PRIMARY KEY (enterprise_id, enterprise_user_id)
+	);
+	CREATE TABLE member_keys (
+		enterprise_id INTEGER NOT NULL,
+		owner TEXT NOT NULL,
+		enterprise_user_id INTEGER NOT NULL,
+		key TEXT NOT NULL,
+		key_type TEXT NOT NULL,
+		extra_key TEXT NOT NULL DEFAULT '',
+		extra_key_type TEXT NOT NULL DEFAULT '',
+		PRIMARY KEY (enterprise_id, owner, enterprise_user_id)
+	);
+	CREATE TABLE password_expired (
+		enterprise_id INTEGER NOT NULL,
+		enterprise_user_id INTEGER NOT NULL,
+		expired INTEGER NOT NULL,
+		PRIMARY KEY (enterprise_id, enterprise_user_id)
+	);`,
 }
 
 func (s *Store) migrate(ctx context.Context) error {

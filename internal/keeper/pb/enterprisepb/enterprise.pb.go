@@ -4029,6 +4029,52 @@ func (x *EnterpriseUserDataKeysByNodeResponse) GetKeys() []*EnterpriseUserDataKe
 	return nil
 }
 
+// enterprise/disable_two_fa (Commander keepercommander/commands/enterprise.py,
+// enterprise-user --disable-2fa).
+type EnterpriseUserIds struct {
+	state            protoimpl.MessageState `protogen:"open.v1"`
+	EnterpriseUserId []int64                `protobuf:"varint,1,rep,packed,name=enterpriseUserId,proto3" json:"enterpriseUserId,omitempty"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
+}
+
+func (x *EnterpriseUserIds) Reset() {
+	*x = EnterpriseUserIds{}
+	mi := &file_enterprise_proto_msgTypes[50]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *EnterpriseUserIds) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*EnterpriseUserIds) ProtoMessage() {}
+
+func (x *EnterpriseUserIds) ProtoReflect() protoreflect.Message {
+	mi := &file_enterprise_proto_msgTypes[50]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use EnterpriseUserIds.ProtoReflect.Descriptor instead.
+func (*EnterpriseUserIds) Descriptor() ([]byte, []int) {
+	return file_enterprise_proto_rawDescGZIP(), []int{50}
+}
+
+func (x *EnterpriseUserIds) GetEnterpriseUserId() []int64 {
+	if x != nil {
+		return x.EnterpriseUserId
+	}
+	return nil
+}
+
 var File_enterprise_proto protoreflect.FileDescriptor
 
 const file_enterprise_proto_rawDesc = "" +
@@ -4349,7 +4395,9 @@ const file_enterprise_proto_rawDesc = "" +
 	"\x06nodeId\x18\x01 \x01(\x03R\x06nodeId\x12:\n" +
 	"\x04keys\x18\x02 \x03(\v2&.Enterprise.EnterpriseUserDataKeyLightR\x04keys\"d\n" +
 	"$EnterpriseUserDataKeysByNodeResponse\x12<\n" +
-	"\x04keys\x18\x01 \x03(\v2(.Enterprise.EnterpriseUserDataKeysByNodeR\x04keys*\x1b\n" +
+	"\x04keys\x18\x01 \x03(\v2(.Enterprise.EnterpriseUserDataKeysByNodeR\x04keys\"?\n" +
+	"\x11EnterpriseUserIds\x12*\n" +
+	"\x10enterpriseUserId\x18\x01 \x03(\x03R\x10enterpriseUserId*\x1b\n" +
 	"\aKeyType\x12\a\n" +
 	"\x03RSA\x10\x00\x12\a\n" +
 	"\x03ECC\x10\x01*\x93\x01\n" +
@@ -4418,7 +4466,7 @@ func file_enterprise_proto_rawDescGZIP() []byte {
 }
 
 var file_enterprise_proto_enumTypes = make([]protoimpl.EnumInfo, 6)
-var file_enterprise_proto_msgTypes = make([]protoimpl.MessageInfo, 50)
+var file_enterprise_proto_msgTypes = make([]protoimpl.MessageInfo, 51)
 var file_enterprise_proto_goTypes = []any{
 	(KeyType)(0),                                 // 0: Enterprise.KeyType
 	(BackupKeyType)(0),                           // 1: Enterprise.BackupKeyType
@@ -4476,6 +4524,7 @@ var file_enterprise_proto_goTypes = []any{
 	(*EnterpriseUserDataKeyLight)(nil),           // 53: Enterprise.EnterpriseUserDataKeyLight
 	(*EnterpriseUserDataKeysByNode)(nil),         // 54: Enterprise.EnterpriseUserDataKeysByNode
 	(*EnterpriseUserDataKeysByNodeResponse)(nil), // 55: Enterprise.EnterpriseUserDataKeysByNodeResponse
+	(*EnterpriseUserIds)(nil),                    // 56: Enterprise.EnterpriseUserIds
 }
 var file_enterprise_proto_depIdxs = []int32{
 	0,  // 0: Enterprise.EnterpriseKeyPairRequest.keyType:type_name -> Enterprise.KeyType
@@ -4527,7 +4576,7 @@ func file_enterprise_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_enterprise_proto_rawDesc), len(file_enterprise_proto_rawDesc)),
 			NumEnums:      6,
-			NumMessages:   50,
+			NumMessages:   51,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
