@@ -40,8 +40,8 @@ type Factory struct {
 func All(f *Factory) []*command.Command {
 	return []*command.Command{
 		newLoginCmd(f, nil), newLogoutCmd(f, nil), newWhoamiCmd(f, nil), newThisDeviceCmd(f, nil),
-		newEnterpriseInfoCmd(f, nil), newEnterpriseDownCmd(f, nil), newEnterpriseNodeCmd(f, nil),
-		newEnterpriseRoleCmd(f, nil),
+		newEnterpriseInfoCmd(f, nil), newEnterpriseDownCmd(f, nil),
+		newEnterpriseNodeCmd(f, nil), newEnterpriseRoleCmd(f, nil), newEnterpriseTeamCmd(f, nil),
 		newMSPInfoCmd(f, nil), newMSPDownCmd(f, nil), newSwitchToMCCmd(f, nil), newSwitchToMSPCmd(f, nil),
 	}
 }

@@ -143,6 +143,7 @@ func TestJSONFields(t *testing.T) {
 		"this-device":     "device_name,data_key_present,persistent_login,device_logout_timeout,config_file",
 		"enterprise-node": "node_id,name,path,parent_id,isolated,subnodes,users,roles,teams",
 		"enterprise-role": "role_id,name,node_id,node,default_role,admin,users,teams,managed_nodes,enforcements",
+		"enterprise-team": "team_uid,name,node_id,node,queued,restrict_edit,restrict_share,restrict_view,users,roles",
 		"enterprise-info": "node_id,name,parent_node,parent_id,user_count,users,team_count,teams,role_count,roles,isolated,user_id,email,status,transfer_status,node,alias,2fa_enabled,job_title,team_uid,restricts,role_id,visible_below,default_role,admin,enforcement_count,enforcements,managed_node_count,managed_nodes",
 	}
 	seen := map[string]bool{}
