@@ -148,8 +148,11 @@ func TestJSONFields(t *testing.T) {
 			"email_provisioning,bridge_provisioning,scim_provisioning,sso_provisioning,user_id,email,status,transfer_status,node,alias," +
 			"2fa_enabled,job_title,team_uid,restricts,queued_user_count,queued_users,role_id,visible_below,default_role,admin," +
 			"enforcement_count,enforcements,managed_node_count,managed_nodes,managed_nodes_permissions",
-		"msp-add":       "company_id,company_name",
-		"msp-copy-role": "company_id,company_name,role,role_id,status,added,changed,removed,message",
+		"msp-add":         "company_id,company_name",
+		"msp-copy-role":   "company_id,company_name,role,role_id,status,added,changed,removed,message",
+		"enterprise-node": "node_id,name,path,parent_id,isolated,subnodes,users,roles,teams",
+		"enterprise-role": "role_id,name,node_id,node,default_role,admin,users,teams,managed_nodes,enforcements",
+		"enterprise-team": "team_uid,name,node_id,node,queued,restrict_edit,restrict_share,restrict_view,users,roles",
 	}
 	seen := map[string]bool{}
 	for _, c := range All(noFactory) {
