@@ -2445,6 +2445,294 @@ func (x *UserSettingRequest) GetValue() string {
 	return ""
 }
 
+// vault/get_public_keys: the RSA and EC public keys of users, to encrypt a
+// team key or the tree key to them (enterprise-user --add-team/--add-role).
+type GetPublicKeysRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Usernames     []string               `protobuf:"bytes,1,rep,name=usernames,proto3" json:"usernames,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetPublicKeysRequest) Reset() {
+	*x = GetPublicKeysRequest{}
+	mi := &file_APIRequest_proto_msgTypes[21]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetPublicKeysRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetPublicKeysRequest) ProtoMessage() {}
+
+func (x *GetPublicKeysRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_APIRequest_proto_msgTypes[21]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetPublicKeysRequest.ProtoReflect.Descriptor instead.
+func (*GetPublicKeysRequest) Descriptor() ([]byte, []int) {
+	return file_APIRequest_proto_rawDescGZIP(), []int{21}
+}
+
+func (x *GetPublicKeysRequest) GetUsernames() []string {
+	if x != nil {
+		return x.Usernames
+	}
+	return nil
+}
+
+type PublicKeyResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Username      string                 `protobuf:"bytes,1,opt,name=username,proto3" json:"username,omitempty"`
+	PublicKey     []byte                 `protobuf:"bytes,2,opt,name=publicKey,proto3" json:"publicKey,omitempty"`
+	PublicEccKey  []byte                 `protobuf:"bytes,3,opt,name=publicEccKey,proto3" json:"publicEccKey,omitempty"`
+	Message       string                 `protobuf:"bytes,4,opt,name=message,proto3" json:"message,omitempty"`
+	ErrorCode     string                 `protobuf:"bytes,5,opt,name=errorCode,proto3" json:"errorCode,omitempty"`
+	AccountUid    []byte                 `protobuf:"bytes,6,opt,name=accountUid,proto3" json:"accountUid,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PublicKeyResponse) Reset() {
+	*x = PublicKeyResponse{}
+	mi := &file_APIRequest_proto_msgTypes[22]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PublicKeyResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PublicKeyResponse) ProtoMessage() {}
+
+func (x *PublicKeyResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_APIRequest_proto_msgTypes[22]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PublicKeyResponse.ProtoReflect.Descriptor instead.
+func (*PublicKeyResponse) Descriptor() ([]byte, []int) {
+	return file_APIRequest_proto_rawDescGZIP(), []int{22}
+}
+
+func (x *PublicKeyResponse) GetUsername() string {
+	if x != nil {
+		return x.Username
+	}
+	return ""
+}
+
+func (x *PublicKeyResponse) GetPublicKey() []byte {
+	if x != nil {
+		return x.PublicKey
+	}
+	return nil
+}
+
+func (x *PublicKeyResponse) GetPublicEccKey() []byte {
+	if x != nil {
+		return x.PublicEccKey
+	}
+	return nil
+}
+
+func (x *PublicKeyResponse) GetMessage() string {
+	if x != nil {
+		return x.Message
+	}
+	return ""
+}
+
+func (x *PublicKeyResponse) GetErrorCode() string {
+	if x != nil {
+		return x.ErrorCode
+	}
+	return ""
+}
+
+func (x *PublicKeyResponse) GetAccountUid() []byte {
+	if x != nil {
+		return x.AccountUid
+	}
+	return nil
+}
+
+type GetPublicKeysResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	KeyResponses  []*PublicKeyResponse   `protobuf:"bytes,1,rep,name=keyResponses,proto3" json:"keyResponses,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetPublicKeysResponse) Reset() {
+	*x = GetPublicKeysResponse{}
+	mi := &file_APIRequest_proto_msgTypes[23]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetPublicKeysResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetPublicKeysResponse) ProtoMessage() {}
+
+func (x *GetPublicKeysResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_APIRequest_proto_msgTypes[23]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetPublicKeysResponse.ProtoReflect.Descriptor instead.
+func (*GetPublicKeysResponse) Descriptor() ([]byte, []int) {
+	return file_APIRequest_proto_rawDescGZIP(), []int{23}
+}
+
+func (x *GetPublicKeysResponse) GetKeyResponses() []*PublicKeyResponse {
+	if x != nil {
+		return x.KeyResponses
+	}
+	return nil
+}
+
+// enterprise/enterprise_user_set_primary_alias (an alias the user already has).
+type EnterpriseUserAliasRequest struct {
+	state            protoimpl.MessageState `protogen:"open.v1"`
+	EnterpriseUserId int64                  `protobuf:"varint,1,opt,name=enterpriseUserId,proto3" json:"enterpriseUserId,omitempty"`
+	Alias            string                 `protobuf:"bytes,2,opt,name=alias,proto3" json:"alias,omitempty"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
+}
+
+func (x *EnterpriseUserAliasRequest) Reset() {
+	*x = EnterpriseUserAliasRequest{}
+	mi := &file_APIRequest_proto_msgTypes[24]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *EnterpriseUserAliasRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*EnterpriseUserAliasRequest) ProtoMessage() {}
+
+func (x *EnterpriseUserAliasRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_APIRequest_proto_msgTypes[24]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use EnterpriseUserAliasRequest.ProtoReflect.Descriptor instead.
+func (*EnterpriseUserAliasRequest) Descriptor() ([]byte, []int) {
+	return file_APIRequest_proto_rawDescGZIP(), []int{24}
+}
+
+func (x *EnterpriseUserAliasRequest) GetEnterpriseUserId() int64 {
+	if x != nil {
+		return x.EnterpriseUserId
+	}
+	return 0
+}
+
+func (x *EnterpriseUserAliasRequest) GetAlias() string {
+	if x != nil {
+		return x.Alias
+	}
+	return ""
+}
+
+// enterprise/enterprise_user_add_alias and enterprise/enterprise_user_delete_alias.
+type EnterpriseUserAddAliasRequest struct {
+	state            protoimpl.MessageState `protogen:"open.v1"`
+	EnterpriseUserId int64                  `protobuf:"varint,1,opt,name=enterpriseUserId,proto3" json:"enterpriseUserId,omitempty"`
+	Alias            string                 `protobuf:"bytes,2,opt,name=alias,proto3" json:"alias,omitempty"`
+	Primary          bool                   `protobuf:"varint,3,opt,name=primary,proto3" json:"primary,omitempty"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
+}
+
+func (x *EnterpriseUserAddAliasRequest) Reset() {
+	*x = EnterpriseUserAddAliasRequest{}
+	mi := &file_APIRequest_proto_msgTypes[25]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *EnterpriseUserAddAliasRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*EnterpriseUserAddAliasRequest) ProtoMessage() {}
+
+func (x *EnterpriseUserAddAliasRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_APIRequest_proto_msgTypes[25]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use EnterpriseUserAddAliasRequest.ProtoReflect.Descriptor instead.
+func (*EnterpriseUserAddAliasRequest) Descriptor() ([]byte, []int) {
+	return file_APIRequest_proto_rawDescGZIP(), []int{25}
+}
+
+func (x *EnterpriseUserAddAliasRequest) GetEnterpriseUserId() int64 {
+	if x != nil {
+		return x.EnterpriseUserId
+	}
+	return 0
+}
+
+func (x *EnterpriseUserAddAliasRequest) GetAlias() string {
+	if x != nil {
+		return x.Alias
+	}
+	return ""
+}
+
+func (x *EnterpriseUserAddAliasRequest) GetPrimary() bool {
+	if x != nil {
+		return x.Primary
+	}
+	return false
+}
+
 var File_APIRequest_proto protoreflect.FileDescriptor
 
 const file_APIRequest_proto_rawDesc = "" +
@@ -2607,7 +2895,27 @@ const file_APIRequest_proto_rawDesc = "" +
 	"\x16encryptedDeviceDataKey\x18\x02 \x01(\fR\x16encryptedDeviceDataKey\"D\n" +
 	"\x12UserSettingRequest\x12\x18\n" +
 	"\asetting\x18\x01 \x01(\tR\asetting\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\tR\x05value*k\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value\"4\n" +
+	"\x14GetPublicKeysRequest\x12\x1c\n" +
+	"\tusernames\x18\x01 \x03(\tR\tusernames\"\xc9\x01\n" +
+	"\x11PublicKeyResponse\x12\x1a\n" +
+	"\busername\x18\x01 \x01(\tR\busername\x12\x1c\n" +
+	"\tpublicKey\x18\x02 \x01(\fR\tpublicKey\x12\"\n" +
+	"\fpublicEccKey\x18\x03 \x01(\fR\fpublicEccKey\x12\x18\n" +
+	"\amessage\x18\x04 \x01(\tR\amessage\x12\x1c\n" +
+	"\terrorCode\x18\x05 \x01(\tR\terrorCode\x12\x1e\n" +
+	"\n" +
+	"accountUid\x18\x06 \x01(\fR\n" +
+	"accountUid\"^\n" +
+	"\x15GetPublicKeysResponse\x12E\n" +
+	"\fkeyResponses\x18\x01 \x03(\v2!.Authentication.PublicKeyResponseR\fkeyResponses\"^\n" +
+	"\x1aEnterpriseUserAliasRequest\x12*\n" +
+	"\x10enterpriseUserId\x18\x01 \x01(\x03R\x10enterpriseUserId\x12\x14\n" +
+	"\x05alias\x18\x02 \x01(\tR\x05alias\"{\n" +
+	"\x1dEnterpriseUserAddAliasRequest\x12*\n" +
+	"\x10enterpriseUserId\x18\x01 \x01(\x03R\x10enterpriseUserId\x12\x14\n" +
+	"\x05alias\x18\x02 \x01(\tR\x05alias\x12\x18\n" +
+	"\aprimary\x18\x03 \x01(\bR\aprimary*k\n" +
 	"\tLoginType\x12\n" +
 	"\n" +
 	"\x06NORMAL\x10\x00\x12\a\n" +
@@ -2736,7 +3044,7 @@ func file_APIRequest_proto_rawDescGZIP() []byte {
 }
 
 var file_APIRequest_proto_enumTypes = make([]protoimpl.EnumInfo, 12)
-var file_APIRequest_proto_msgTypes = make([]protoimpl.MessageInfo, 21)
+var file_APIRequest_proto_msgTypes = make([]protoimpl.MessageInfo, 26)
 var file_APIRequest_proto_goTypes = []any{
 	(LoginType)(0),                                // 0: Authentication.LoginType
 	(DeviceStatus)(0),                             // 1: Authentication.DeviceStatus
@@ -2771,6 +3079,11 @@ var file_APIRequest_proto_goTypes = []any{
 	(*ValidateDeviceVerificationCodeRequest)(nil), // 30: Authentication.ValidateDeviceVerificationCodeRequest
 	(*RegisterDeviceDataKeyRequest)(nil),          // 31: Authentication.RegisterDeviceDataKeyRequest
 	(*UserSettingRequest)(nil),                    // 32: Authentication.UserSettingRequest
+	(*GetPublicKeysRequest)(nil),                  // 33: Authentication.GetPublicKeysRequest
+	(*PublicKeyResponse)(nil),                     // 34: Authentication.PublicKeyResponse
+	(*GetPublicKeysResponse)(nil),                 // 35: Authentication.GetPublicKeysResponse
+	(*EnterpriseUserAliasRequest)(nil),            // 36: Authentication.EnterpriseUserAliasRequest
+	(*EnterpriseUserAddAliasRequest)(nil),         // 37: Authentication.EnterpriseUserAddAliasRequest
 }
 var file_APIRequest_proto_depIdxs = []int32{
 	12, // 0: Authentication.ApiRequest.qrcMessageKey:type_name -> Authentication.QrcMessageKey
@@ -2795,11 +3108,12 @@ var file_APIRequest_proto_depIdxs = []int32{
 	9,  // 19: Authentication.TwoFactorValidateRequest.expireIn:type_name -> Authentication.TwoFactorExpiration
 	9,  // 20: Authentication.TwoFactorUpdateExpirationRequest.expireIn:type_name -> Authentication.TwoFactorExpiration
 	1,  // 21: Authentication.DeviceVerificationResponse.deviceStatus:type_name -> Authentication.DeviceStatus
-	22, // [22:22] is the sub-list for method output_type
-	22, // [22:22] is the sub-list for method input_type
-	22, // [22:22] is the sub-list for extension type_name
-	22, // [22:22] is the sub-list for extension extendee
-	0,  // [0:22] is the sub-list for field type_name
+	34, // 22: Authentication.GetPublicKeysResponse.keyResponses:type_name -> Authentication.PublicKeyResponse
+	23, // [23:23] is the sub-list for method output_type
+	23, // [23:23] is the sub-list for method input_type
+	23, // [23:23] is the sub-list for extension type_name
+	23, // [23:23] is the sub-list for extension extendee
+	0,  // [0:23] is the sub-list for field type_name
 }
 
 func init() { file_APIRequest_proto_init() }
@@ -2813,7 +3127,7 @@ func file_APIRequest_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_APIRequest_proto_rawDesc), len(file_APIRequest_proto_rawDesc)),
 			NumEnums:      12,
-			NumMessages:   21,
+			NumMessages:   26,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

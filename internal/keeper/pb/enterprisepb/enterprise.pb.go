@@ -3610,6 +3610,51 @@ func (x *SetRestrictVisibilityRequest) GetNodeId() int64 {
 	return 0
 }
 
+// enterprise/disable_two_fa (enterprise-user --disable-2fa).
+type EnterpriseUserIds struct {
+	state            protoimpl.MessageState `protogen:"open.v1"`
+	EnterpriseUserId []int64                `protobuf:"varint,1,rep,packed,name=enterpriseUserId,proto3" json:"enterpriseUserId,omitempty"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
+}
+
+func (x *EnterpriseUserIds) Reset() {
+	*x = EnterpriseUserIds{}
+	mi := &file_enterprise_proto_msgTypes[43]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *EnterpriseUserIds) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*EnterpriseUserIds) ProtoMessage() {}
+
+func (x *EnterpriseUserIds) ProtoReflect() protoreflect.Message {
+	mi := &file_enterprise_proto_msgTypes[43]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use EnterpriseUserIds.ProtoReflect.Descriptor instead.
+func (*EnterpriseUserIds) Descriptor() ([]byte, []int) {
+	return file_enterprise_proto_rawDescGZIP(), []int{43}
+}
+
+func (x *EnterpriseUserIds) GetEnterpriseUserId() []int64 {
+	if x != nil {
+		return x.EnterpriseUserId
+	}
+	return nil
+}
+
 var File_enterprise_proto protoreflect.FileDescriptor
 
 const file_enterprise_proto_rawDesc = "" +
@@ -3903,7 +3948,9 @@ const file_enterprise_proto_rawDesc = "" +
 	"\tkeyTypeId\x18\x03 \x01(\x05R\tkeyTypeId\x12&\n" +
 	"\x0eforbidKeyType2\x18\x04 \x01(\bR\x0eforbidKeyType2\"6\n" +
 	"\x1cSetRestrictVisibilityRequest\x12\x16\n" +
-	"\x06nodeId\x18\x01 \x01(\x03R\x06nodeId*\x1b\n" +
+	"\x06nodeId\x18\x01 \x01(\x03R\x06nodeId\"?\n" +
+	"\x11EnterpriseUserIds\x12*\n" +
+	"\x10enterpriseUserId\x18\x01 \x03(\x03R\x10enterpriseUserId*\x1b\n" +
 	"\aKeyType\x12\a\n" +
 	"\x03RSA\x10\x00\x12\a\n" +
 	"\x03ECC\x10\x01*\x93\x01\n" +
@@ -3972,7 +4019,7 @@ func file_enterprise_proto_rawDescGZIP() []byte {
 }
 
 var file_enterprise_proto_enumTypes = make([]protoimpl.EnumInfo, 6)
-var file_enterprise_proto_msgTypes = make([]protoimpl.MessageInfo, 43)
+var file_enterprise_proto_msgTypes = make([]protoimpl.MessageInfo, 44)
 var file_enterprise_proto_goTypes = []any{
 	(KeyType)(0),                          // 0: Enterprise.KeyType
 	(BackupKeyType)(0),                    // 1: Enterprise.BackupKeyType
@@ -4023,6 +4070,7 @@ var file_enterprise_proto_goTypes = []any{
 	(*LoginToMcRequest)(nil),              // 46: Enterprise.LoginToMcRequest
 	(*LoginToMcResponse)(nil),             // 47: Enterprise.LoginToMcResponse
 	(*SetRestrictVisibilityRequest)(nil),  // 48: Enterprise.SetRestrictVisibilityRequest
+	(*EnterpriseUserIds)(nil),             // 49: Enterprise.EnterpriseUserIds
 }
 var file_enterprise_proto_depIdxs = []int32{
 	0,  // 0: Enterprise.EnterpriseKeyPairRequest.keyType:type_name -> Enterprise.KeyType
@@ -4066,7 +4114,7 @@ func file_enterprise_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_enterprise_proto_rawDesc), len(file_enterprise_proto_rawDesc)),
 			NumEnums:      6,
-			NumMessages:   43,
+			NumMessages:   44,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
