@@ -62,6 +62,9 @@ type Enterprise struct {
 	// then says "No Managed Companies"), empty when all were removed.
 	ManagedCompanies map[int32]*pb.ManagedCompany
 	QueuedTeams      map[string]*pb.QueuedTeam
+	// QueuedTeamUsers maps a b64url team uid to the users queued for it
+	// (invited users added to a team; they join once they accept).
+	QueuedTeamUsers map[string][]int64
 }
 
 func decodeAll[T proto.Message](raw map[string][]byte, mk func() T, f func(T)) {
@@ -82,7 +85,8 @@ func decodeAll[T proto.Message](raw map[string][]byte, mk func() T, f func(T)) {
 func build(r *Raw, treeKey []byte, rsaKey *rsa.PrivateKey, ecKey *ecdh.PrivateKey) *Enterprise {
 	e := &Enterprise{Name: r.Name, Distributor: r.Distributor, TreeKey: treeKey, RSAKey: rsaKey, ECKey: ecKey,
 		Nodes: map[int64]*Node{}, Users: map[int64]*User{}, Roles: map[int64]*Role{}, Teams: map[string]*Team{},
-		RoleEnforcements: map[int64]map[string]string{}, QueuedTeams: map[string]*pb.QueuedTeam{}}
+		RoleEnforcements: map[int64]map[string]string{}, QueuedTeams: map[string]*pb.QueuedTeam{},
+		QueuedTeamUsers: map[string][]int64{}}
 	k := func(kind pb.EnterpriseDataEntity) map[string][]byte { return r.Entities[int32(kind)] }
 	decodeAll(k(pb.EnterpriseDataEntity_NODES), func() *pb.Node { return &pb.Node{} }, func(m *pb.Node) {
 		n := &Node{Node: m, Name: e.nodeName(m.EncryptedData)}
@@ -128,6 +132,12 @@ func build(r *Raw, treeKey []byte, rsaKey *rsa.PrivateKey, ecKey *ecdh.PrivateKe
 	}
 	decodeAll(k(pb.EnterpriseDataEntity_QUEUED_TEAMS), func() *pb.QueuedTeam { return &pb.QueuedTeam{} }, func(m *pb.QueuedTeam) {
 		e.QueuedTeams[crypto.Base64URLEncode(m.TeamUid)] = m
+	})
+	decodeAll(k(pb.EnterpriseDataEntity_QUEUED_TEAM_USERS), func() *pb.QueuedTeamUser { return &pb.QueuedTeamUser{} }, func(m *pb.QueuedTeamUser) {
+		if len(m.Users) > 0 {
+			uid := crypto.Base64URLEncode(m.TeamUid)
+			e.QueuedTeamUsers[uid] = append(e.QueuedTeamUsers[uid], m.Users...)
+		}
 	})
 	return e
 }
