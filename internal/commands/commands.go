@@ -40,7 +40,7 @@ type Factory struct {
 func All(f *Factory) []*command.Command {
 	return []*command.Command{
 		newLoginCmd(f, nil), newLogoutCmd(f, nil), newWhoamiCmd(f, nil), newThisDeviceCmd(f, nil),
-		newEnterpriseInfoCmd(f, nil), newEnterpriseDownCmd(f, nil),
+		newEnterpriseInfoCmd(f, nil), newEnterpriseDownCmd(f, nil), newEnterpriseUserCmd(f, nil),
 		newMSPInfoCmd(f, nil), newMSPDownCmd(f, nil), newSwitchToMCCmd(f, nil), newSwitchToMSPCmd(f, nil),
 	}
 }

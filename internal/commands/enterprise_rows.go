@@ -107,16 +107,7 @@ func (ix *index) nodeRow(n *enterprise.Node) map[string]any {
 var transferStatus = map[int32]string{1: "Not required", 2: "Pending transfer", 3: "Partially accepted", 4: "Transfer accepted"}
 
 func (ix *index) userRow(u *enterprise.User) map[string]any {
-	status := "Active"
-	if u.Status == "invited" {
-		status = "Invited"
-	}
-	switch u.Lock {
-	case 1:
-		status = "Locked"
-	case 2:
-		status = "Locked by IdP"
-	}
+	status := userStatus(u)
 	var roles []string
 	for id := range ix.userRoles[u.EnterpriseUserId] {
 		if r, ok := ix.e.Roles[id]; ok {

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"google.golang.org/protobuf/proto"
+
 	"github.com/keeper-go/keeper/internal/command"
 	"github.com/keeper-go/keeper/internal/keeper/enterprise"
 	pb "github.com/keeper-go/keeper/internal/keeper/pb/enterprisepb"
@@ -54,21 +56,52 @@ func demoEnterprise() *enterprise.Enterprise {
 	return e
 }
 
-// fakeEnterprise serves a fixed enterprise and records writes.
+// fakeEnterprise serves a fixed enterprise and records writes: typed JSON
+// commands, id allocations and REST calls.
 type fakeEnterprise struct {
 	e        *enterprise.Enterprise
 	notMSP   bool
-	refresh  int
+	loads    int // Enterprise calls
+	refresh  int // Enterprise calls with refresh
 	executed []rest.Command
+	batches  int // Execute calls
 	results  func(cmd rest.Command) rest.BatchResult
-	nextID   int64
+	// answer, when > 0, is how many commands of a batch the server answers
+	// before execErr cuts it off.
+	answer  int
+	execErr error
+	nextID  int64
+	allocs  []int // AllocateIDs requests
+	calls   []restCall
+	callFn  func(endpoint string, req, resp proto.Message) error
+	synced  int // Refresh calls
+}
+
+// restCall is one recorded restCaller.Call.
+type restCall struct {
+	endpoint string
+	req      proto.Message
 }
 
 func (f *fakeEnterprise) Enterprise(_ context.Context, refresh bool) (*enterprise.Enterprise, error) {
+	f.loads++
 	if refresh {
 		f.refresh++
 	}
 	return f.e, nil
+}
+
+func (f *fakeEnterprise) Call(_ context.Context, endpoint string, req, resp proto.Message) error {
+	f.calls = append(f.calls, restCall{endpoint: endpoint, req: req})
+	if f.callFn != nil {
+		return f.callFn(endpoint, req, resp)
+	}
+	return nil
+}
+
+func (f *fakeEnterprise) Refresh(context.Context) error {
+	f.synced++
+	return nil
 }
 
 func (f *fakeEnterprise) MSP(ctx context.Context, refresh bool) (*enterprise.Enterprise, error) {
@@ -79,8 +112,12 @@ func (f *fakeEnterprise) MSP(ctx context.Context, refresh bool) (*enterprise.Ent
 }
 
 func (f *fakeEnterprise) Execute(_ context.Context, cmds ...rest.Command) ([]rest.BatchResult, error) {
+	f.batches++
 	var out []rest.BatchResult
-	for _, c := range cmds {
+	for i, c := range cmds {
+		if f.answer > 0 && i == f.answer {
+			return out, f.execErr
+		}
 		f.executed = append(f.executed, c)
 		r := rest.BatchResult{Result: "success"}
 		if f.results != nil {
@@ -100,6 +137,7 @@ func (f *fakeEnterprise) AllocateIDs(_ context.Context, n int) (int64, error) {
 	if f.nextID == 0 {
 		f.nextID = id(1000)
 	}
+	f.allocs = append(f.allocs, n)
 	first := f.nextID
 	f.nextID += int64(n)
 	return first, nil
