@@ -888,3 +888,26 @@ func TestEnterpriseUserStatusLines(t *testing.T) {
 		t.Fatalf("%v %q", err, errOut)
 	}
 }
+
+// FuzzValidEmail: whatever validEmail accepts is one plain ASCII address
+// of legal lengths with a dotted domain.
+func FuzzValidEmail(f *testing.F) {
+	for _, s := range []string{"a@x.io", "a..b@x.io", "a@b@c.io", "John <j@x.io>", "a@x.123", "é@x.io"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if !validEmail(s) {
+			return
+		}
+		local, domain, _ := strings.Cut(s, "@")
+		if len(s) > 254 || len(local) > 64 || strings.Count(s, "@") != 1 || !strings.Contains(domain, ".") ||
+			strings.ContainsAny(s, " \t\r\n<>()[]\\\",;:") || strings.Contains(s, "..") {
+			t.Fatalf("accepted %q", s)
+		}
+		for _, r := range s {
+			if r > 0x7e || r < 0x21 {
+				t.Fatalf("accepted %q", s)
+			}
+		}
+	})
+}
