@@ -40,7 +40,7 @@ type Factory struct {
 func All(f *Factory) []*command.Command {
 	return []*command.Command{
 		newLoginCmd(f, nil), newLogoutCmd(f, nil), newWhoamiCmd(f, nil), newThisDeviceCmd(f, nil),
-		newEnterpriseInfoCmd(f, nil), newEnterpriseDownCmd(f, nil),
+		newEnterpriseInfoCmd(f, nil), newEnterpriseDownCmd(f, nil), newEnterpriseUserCmd(f, nil),
 		newEnterpriseNodeCmd(f, nil), newEnterpriseRoleCmd(f, nil), newEnterpriseTeamCmd(f, nil),
 		newMSPInfoCmd(f, nil), newMSPDownCmd(f, nil), newMSPAddCmd(f, nil), newMSPUpdateCmd(f, nil), newMSPRemoveCmd(f, nil),
 		newMSPConvertNodeCmd(f, nil), newMSPCopyRoleCmd(f, nil), newSwitchToMCCmd(f, nil), newSwitchToMSPCmd(f, nil),

@@ -153,6 +153,7 @@ func TestJSONFields(t *testing.T) {
 		"enterprise-node": "node_id,name,path,parent_id,isolated,subnodes,users,roles,teams",
 		"enterprise-role": "role_id,name,node_id,node,default_role,admin,users,teams,managed_nodes,enforcements",
 		"enterprise-team": "team_uid,name,node_id,node,queued,restrict_edit,restrict_share,restrict_view,users,roles",
+		"enterprise-user": "user_id,email,name,node_id,node,status,2fa_enabled,transfer_status,job_title,aliases,teams,queued_teams,roles",
 	}
 	seen := map[string]bool{}
 	for _, c := range All(noFactory) {

@@ -86,30 +86,40 @@ func demoEnterprise() *enterprise.Enterprise {
 	return e
 }
 
-// fakeEnterprise serves a fixed enterprise and records writes. It also
-// plays the managed companies of mcs for InMC: inside, Enterprise, writes
-// and REST calls act on the company's context (in) and are recorded with
-// it (0 is the MSP).
+// fakeEnterprise serves a fixed enterprise and records writes: typed JSON
+// commands, id allocations and REST calls. It also plays the managed
+// companies of mcs for InMC: inside, Enterprise, writes and REST calls act
+// on the company's context (in) and are recorded with it (0 is the MSP).
 type fakeEnterprise struct {
 	e        *enterprise.Enterprise
 	notMSP   bool
-	refresh  int
+	loads    int // Enterprise calls
+	refresh  int // Enterprise calls with refresh
 	executed []rest.Command
 	where    []int32 // context of each executed command
+	batches  int     // Execute calls
 	results  func(cmd rest.Command) rest.BatchResult
+	// answer, when > 0, is how many commands of a batch the server answers
+	// before execErr cuts it off.
+	answer  int
+	execErr error
 	// replies gives the JSON reply of a command sent with Do (decoded into
 	// its out); it may also change the data, as the sync after a write would.
 	replies func(cmd rest.Command) any
 	nextID  int64
 	allocs  []int32 // context of each AllocateIDs
+	allocN  []int   // size of each AllocateIDs
+	synced  int     // Refresh calls
 
 	mcs     map[int32]*enterprise.Enterprise
 	mcErr   map[int32]error // InMC fails for these companies
 	in      int32
 	entered []int32
 	calls   []restCall
-	// rest answers Call; nil leaves the reply empty.
-	rest func(in int32, endpoint string, rq proto.Message) (proto.Message, error)
+	// callFn answers Call when set; else rest does; nil leaves the reply
+	// empty.
+	callFn func(endpoint string, req, resp proto.Message) error
+	rest   func(in int32, endpoint string, rq proto.Message) (proto.Message, error)
 }
 
 // restCall is one Call as the fake saw it.
@@ -120,6 +130,7 @@ type restCall struct {
 }
 
 func (f *fakeEnterprise) Enterprise(_ context.Context, refresh bool) (*enterprise.Enterprise, error) {
+	f.loads++
 	if refresh {
 		f.refresh++
 	}
@@ -127,6 +138,11 @@ func (f *fakeEnterprise) Enterprise(_ context.Context, refresh bool) (*enterpris
 		return f.mcs[f.in], nil
 	}
 	return f.e, nil
+}
+
+func (f *fakeEnterprise) Refresh(context.Context) error {
+	f.synced++
+	return nil
 }
 
 func (f *fakeEnterprise) MSP(ctx context.Context, refresh bool) (*enterprise.Enterprise, error) {
@@ -137,8 +153,12 @@ func (f *fakeEnterprise) MSP(ctx context.Context, refresh bool) (*enterprise.Ent
 }
 
 func (f *fakeEnterprise) Execute(_ context.Context, cmds ...rest.Command) ([]rest.BatchResult, error) {
+	f.batches++
 	var out []rest.BatchResult
-	for _, c := range cmds {
+	for i, c := range cmds {
+		if f.answer > 0 && i == f.answer {
+			return out, f.execErr
+		}
 		f.executed = append(f.executed, c)
 		f.where = append(f.where, f.in)
 		r := rest.BatchResult{Result: "success"}
@@ -167,6 +187,7 @@ func (f *fakeEnterprise) AllocateIDs(_ context.Context, n int) (int64, error) {
 		f.nextID = id(1000)
 	}
 	f.allocs = append(f.allocs, f.in)
+	f.allocN = append(f.allocN, n)
 	first := f.nextID
 	f.nextID += int64(n)
 	return first, nil
@@ -194,6 +215,9 @@ func (f *fakeEnterprise) InMC(ctx context.Context, nameOrID string, fn func(ctx 
 
 func (f *fakeEnterprise) Call(_ context.Context, endpoint string, rq, rs proto.Message) error {
 	f.calls = append(f.calls, restCall{In: f.in, Endpoint: endpoint, Rq: rq})
+	if f.callFn != nil {
+		return f.callFn(endpoint, rq, rs)
+	}
 	if f.rest == nil {
 		return nil
 	}

@@ -273,3 +273,15 @@ type ExtendShareExpiration struct {
 
 // CommandName implements rest.Command.
 func (ExtendShareExpiration) CommandName() string { return "extend_account_share_expiration" }
+
+// TeamUserUpdate is team_enterprise_user_update: a member's user type (0
+// user, 2 without shared folders), as Commander's enterprise-user
+// --add-team -hsf sends it for a user already in the team.
+type TeamUserUpdate struct {
+	TeamUID          string `json:"team_uid"`
+	EnterpriseUserID int64  `json:"enterprise_user_id"`
+	UserType         int    `json:"user_type"`
+}
+
+// CommandName implements rest.Command.
+func (TeamUserUpdate) CommandName() string { return "team_enterprise_user_update" }

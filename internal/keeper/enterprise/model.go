@@ -239,3 +239,15 @@ func (e *Enterprise) displayName(enc, keyType string) string {
 	}
 	return parseDisplayName(plain)
 }
+
+// QueuedUsers lists the users waiting to join a team (b64url uid): invited
+// users added to it, who join once they accept.
+func (e *Enterprise) QueuedUsers(uid string) []int64 {
+	var out []int64
+	for _, q := range e.QueuedTeamUsers {
+		if crypto.Base64URLEncode(q.TeamUid) == uid {
+			out = append(out, q.Users...)
+		}
+	}
+	return out
+}

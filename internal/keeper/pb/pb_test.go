@@ -188,3 +188,22 @@ func TestVaultFieldNumbers(t *testing.T) {
 	expect(t, "SyncDownResponse", fields(t, &vaultpb.SyncDownResponse{ContinuationToken: []byte{1}, HasMore: true,
 		CacheStatus: vaultpb.CacheStatus_CLEAR}), map[protowire.Number]protowire.Type{1: bytesT, 2: varintT, 3: varintT})
 }
+
+// TestEnterpriseUserFieldNumbers pins the messages of enterprise-user's REST
+// calls (Commander's enterprise.py EnterpriseUserCommand, api.py
+// load_user_public_keys).
+func TestEnterpriseUserFieldNumbers(t *testing.T) {
+	expect(t, "GetPublicKeysRequest", fields(t, &authpb.GetPublicKeysRequest{Usernames: []string{"a"}}),
+		map[protowire.Number]protowire.Type{1: bytesT})
+	expect(t, "PublicKeyResponse", fields(t, &authpb.PublicKeyResponse{Username: "u", PublicKey: []byte{1}, PublicEccKey: []byte{1},
+		Message: "m", ErrorCode: "e", AccountUid: []byte{1}}),
+		map[protowire.Number]protowire.Type{1: bytesT, 2: bytesT, 3: bytesT, 4: bytesT, 5: bytesT, 6: bytesT})
+	expect(t, "GetPublicKeysResponse", fields(t, &authpb.GetPublicKeysResponse{KeyResponses: []*authpb.PublicKeyResponse{{}}}),
+		map[protowire.Number]protowire.Type{1: bytesT})
+	expect(t, "EnterpriseUserAliasRequest", fields(t, &authpb.EnterpriseUserAliasRequest{EnterpriseUserId: 1, Alias: "a"}),
+		map[protowire.Number]protowire.Type{1: varintT, 2: bytesT})
+	expect(t, "EnterpriseUserAddAliasRequest", fields(t, &authpb.EnterpriseUserAddAliasRequest{EnterpriseUserId: 1, Alias: "a", Primary: true}),
+		map[protowire.Number]protowire.Type{1: varintT, 2: bytesT, 3: varintT})
+	expect(t, "EnterpriseUserIds", fields(t, &enterprisepb.EnterpriseUserIds{EnterpriseUserId: []int64{1, 2}}),
+		map[protowire.Number]protowire.Type{1: bytesT})
+}
