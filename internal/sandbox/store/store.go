@@ -184,6 +184,10 @@ var migrations = []string{
 	`ALTER TABLE sessions ADD COLUMN parent_hash TEXT;
 	CREATE INDEX sessions_parent ON sessions (parent_hash);
 	CREATE INDEX sessions_last_used ON sessions (last_used);`,
+	// 4: the account settings this-device switches (Commander
+	// keepercommander/commands/utils.py ThisDeviceCommand).
+	`ALTER TABLE accounts ADD COLUMN ip_disable_auto_approve INTEGER NOT NULL DEFAULT 0;
+	ALTER TABLE accounts ADD COLUMN security_keys_no_user_verify INTEGER NOT NULL DEFAULT 0;`,
 }
 
 func (s *Store) migrate(ctx context.Context) error {
