@@ -138,8 +138,11 @@ func TestMSPInfoNoCompaniesIsAnEmptyList(t *testing.T) {
 // gh's jsonfieldstest does: a key is added or renamed only on purpose.
 func TestJSONFields(t *testing.T) {
 	want := map[string]string{
-		"msp-info":    "company_id,company_name,node,node_name,plan,storage,addons,allocated,active",
-		"whoami":      "logged_in,user,server,data_center,environment,admin,account_type,managed_company",
+		"msp-info": "company_id,company_name,node,node_name,plan,storage,addons,allocated,active",
+		"whoami": "logged_in,user,server,data_center,environment,admin,account_type,renewal_date,storage_capacity," +
+			"storage_usage,storage_renewal_date,breachwatch,reporting_and_alerts,records_count,shared_folders_count,teams_count," +
+			"enterprise_licenses[{base_plan,license_expires,user_licenses{plan,active,invited},secure_file_storage,add_ons}]," +
+			"managed_company",
 		"this-device": "device_name,data_key_present,persistent_login,device_logout_timeout,config_file",
 		"enterprise-info": "node_id,name,parent_node,parent_id,user_count,users,team_count,teams,role_count,roles,isolated," +
 			"email_provisioning,bridge_provisioning,scim_provisioning,sso_provisioning,user_id,email,status,transfer_status,node,alias," +

@@ -60,4 +60,6 @@ var (
 	_ accountSession   = (*session.Manager)(nil)
 	_ mcSwitcher       = (*session.Manager)(nil)
 	_ restCaller       = (*session.Manager)(nil)
+	_ whoamiSource     = (*session.Manager)(nil)
+	_ deviceSource     = (*session.Manager)(nil)
 )
