@@ -171,7 +171,9 @@ func UsageLine(c *Command, invokedAs string, fs *pflag.FlagSet) string {
 }
 
 // JSONKeys lists the keys a command's JSON output documents (see
-// Command.JSON): the json tags of a struct, or the strings given.
+// Command.JSON): the json tags of a struct, or the strings given. A field
+// holding a struct shows that struct's keys as key{a,b}, a list of structs
+// as key[{a,b}].
 func JSONKeys(v any) []string {
 	switch t := v.(type) {
 	case nil:
@@ -183,6 +185,10 @@ func JSONKeys(v any) []string {
 	for rt.Kind() == reflect.Pointer || rt.Kind() == reflect.Slice {
 		rt = rt.Elem()
 	}
+	return structKeys(rt)
+}
+
+func structKeys(rt reflect.Type) []string {
 	if rt.Kind() != reflect.Struct {
 		return nil
 	}
@@ -195,6 +201,18 @@ func JSONKeys(v any) []string {
 		}
 		if tag == "" {
 			tag = f.Name
+		}
+		ft, list := f.Type, false
+		for ft.Kind() == reflect.Pointer || ft.Kind() == reflect.Slice {
+			list = list || ft.Kind() == reflect.Slice
+			ft = ft.Elem()
+		}
+		if inner := structKeys(ft); len(inner) > 0 && ft.PkgPath() != "time" {
+			nested := "{" + strings.Join(inner, ",") + "}"
+			if list {
+				nested = "[" + nested + "]"
+			}
+			tag += nested
 		}
 		keys = append(keys, tag)
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/spf13/pflag"
 )
@@ -106,5 +107,23 @@ func TestJSONKeys(t *testing.T) {
 	}
 	if got := strings.Join(JSONKeys([]row{}), ","); got != "company_id,company_name" {
 		t.Fatalf("keys %q", got)
+	}
+	type seats struct {
+		Plan int `json:"plan"`
+		Used int `json:"used"`
+	}
+	type licence struct {
+		Name  string     `json:"name"`
+		Seats seats      `json:"seats"`
+		When  *time.Time `json:"when"`
+	}
+	type out struct {
+		User     string    `json:"user"`
+		Licences []licence `json:"licences,omitempty"`
+		Main     *licence  `json:"main"`
+	}
+	want := "user,licences[{name,seats{plan,used},when}],main{name,seats{plan,used},when}"
+	if got := strings.Join(JSONKeys(out{}), ","); got != want {
+		t.Fatalf("nested keys\n got %s\nwant %s", got, want)
 	}
 }

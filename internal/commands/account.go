@@ -2,7 +2,6 @@ package commands
 
 import (
 	"context"
-	"fmt"
 	"strings"
 
 	"github.com/spf13/pflag"
@@ -88,28 +87,44 @@ func logoutRun(ctx context.Context, o *logoutOptions) error {
 	return err
 }
 
-// dataCenter names the region of a server host (Commander's whoami rule).
-func dataCenter(server string) (dc, env string) {
+// serverHost is the host name of a server URL or bare host, lower-cased and
+// without port (Commander keepercommander/commands/helpers/whoami.py
+// get_hostname).
+func serverHost(server string) string {
 	host := server
 	if i := strings.Index(host, "://"); i >= 0 {
 		host = host[i+3:]
 	}
-	if i := strings.IndexAny(host, ":/"); i >= 0 {
+	if i := strings.IndexAny(host, "/?#"); i >= 0 {
 		host = host[:i]
 	}
+	if i := strings.LastIndexByte(host, '@'); i >= 0 {
+		host = host[i+1:]
+	}
+	if i := strings.LastIndexByte(host, ':'); i > 0 && !strings.HasSuffix(host, "]") {
+		host = host[:i]
+	}
+	return strings.ToLower(host)
+}
+
+// dataCenter names the region of a server host (Commander's whoami rule,
+// helpers/whoami.py get_data_center and get_environment).
+func dataCenter(server string) (dc, env string) {
+	host := serverHost(server)
 	switch {
-	case strings.HasSuffix(host, "govcloud.keepersecurity.us"):
-		dc = "US GOV"
 	case strings.HasSuffix(host, ".eu"):
 		dc = "EU"
-	case strings.HasSuffix(host, ".com.au"), strings.HasSuffix(host, ".au"):
+	case strings.HasSuffix(host, ".com"):
+		dc = "US"
+	case strings.HasSuffix(host, "govcloud.keepersecurity.us"):
+		dc = "US GOV"
+	case strings.HasSuffix(host, ".au"):
 		dc = "AU"
+	// Commander shows the host for these two regions; ours names them.
 	case strings.HasSuffix(host, ".ca"):
 		dc = "CA"
 	case strings.HasSuffix(host, ".jp"):
 		dc = "JP"
-	case strings.HasSuffix(host, ".com"):
-		dc = "US"
 	default:
 		dc = host
 	}
@@ -122,14 +137,14 @@ func dataCenter(server string) (dc, env string) {
 	return dc, env
 }
 
-func accountType(t int32) string {
+// accountType names the account type as whoami does: Enterprise (2),
+// Family Plan (1), else the licence's product name.
+func accountType(t int32, product string) string {
 	switch t {
-	case 0:
-		return "Consumer"
-	case 1:
-		return "Family"
 	case 2:
 		return "Enterprise"
+	case 1:
+		return "Family Plan"
 	}
-	return fmt.Sprint(t)
+	return product
 }

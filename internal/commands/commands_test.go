@@ -62,12 +62,22 @@ func TestThisDeviceArgs(t *testing.T) {
 		"this-device fly":              `unknown sub-command "fly"`,
 		"this-device timeout 1h extra": "timeout DURATION",
 		"this-device --format ''":      "--format needs a non-empty value",
+		"this-device rename":           "usage: this-device rename NAME",
+		"this-device ren ' '":          "the device name must not be empty",
+		"this-device iaa":              "usage: this-device ip-auto-approve on|off",
+		"this-device ip_auto_approve":  "usage: this-device ip-auto-approve on|off",
+		"this-device no-yubikey-pin":   "usage: this-device no-yubikey-pin on|off",
+		"this-device nyp on":           `unknown sub-command "nyp"`,
+		"this-device rename a b":       "usage: this-device rename NAME",
 	} {
 		_, err := capture(t, build, line)
 		usageErr(t, err, want)
 	}
-	if o, err := capture(t, build, "this-device pl on"); err != nil || o.Args[1] != "on" {
-		t.Fatalf("%+v %v", o, err)
+	for _, line := range []string{"this-device pl on", "this-device IAA on", "this-device no-yubikey-pin on",
+		"this-device ren 'My Laptop'", "this-device register", "this-device to 1h"} {
+		if o, err := capture(t, build, line); err != nil || o == nil {
+			t.Fatalf("%s: %+v %v", line, o, err)
+		}
 	}
 }
 
@@ -141,9 +151,13 @@ func TestMSPInfoNoCompaniesIsAnEmptyList(t *testing.T) {
 // gh's jsonfieldstest does: a key is added or renamed only on purpose.
 func TestJSONFields(t *testing.T) {
 	want := map[string]string{
-		"msp-info":    "company_id,company_name,node,node_name,plan,storage,addons,allocated,active",
-		"whoami":      "logged_in,user,server,data_center,environment,admin,account_type,managed_company",
-		"this-device": "device_name,data_key_present,persistent_login,device_logout_timeout,config_file",
+		"msp-info": "company_id,company_name,node,node_name,plan,storage,addons,allocated,active",
+		"whoami": "logged_in,user,server,data_center,environment,admin,account_type,renewal_date,storage_capacity," +
+			"storage_usage,storage_renewal_date,breachwatch,reporting_and_alerts,records_count,shared_folders_count,teams_count," +
+			"enterprise_licenses[{base_plan,license_expires,user_licenses{plan,active,invited},secure_file_storage,add_ons}]," +
+			"managed_company",
+		"this-device": "device_name,data_key_present,ip_auto_approve,persistent_login,security_key_no_pin,device_logout_timeout," +
+			"enterprise_logout_timeout,effective_logout_timeout,is_sso_user,config_file",
 		"enterprise-info": "node_id,name,parent_node,parent_id,user_count,users,team_count,teams,role_count,roles,isolated," +
 			"email_provisioning,bridge_provisioning,scim_provisioning,sso_provisioning,user_id,email,status,transfer_status,node,alias," +
 			"2fa_enabled,job_title,team_uid,restricts,queued_user_count,queued_users,role_id,visible_below,default_role,admin," +
@@ -153,7 +167,8 @@ func TestJSONFields(t *testing.T) {
 		"enterprise-node": "node_id,name,path,parent_id,isolated,subnodes,users,roles,teams",
 		"enterprise-role": "role_id,name,node_id,node,default_role,admin,users,teams,managed_nodes,enforcements",
 		"enterprise-team": "team_uid,name,node_id,node,queued,restrict_edit,restrict_share,restrict_view,users,roles",
-		"enterprise-user": "user_id,email,name,node_id,node,status,2fa_enabled,transfer_status,job_title,aliases,teams,queued_teams,roles",
+		"enterprise-user": "user_id,email,name,node_id,node,status,2fa_enabled,transfer_status,job_title,aliases," +
+			"teams[{team_uid,name,hide_shared_folders}],queued_teams[{team_uid,name}],roles[{role_id,name,via_team}]",
 	}
 	seen := map[string]bool{}
 	for _, c := range All(noFactory) {

@@ -2,17 +2,18 @@ package commands
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/spf13/pflag"
 
 	"github.com/keeper-go/keeper/internal/command"
 	"github.com/keeper-go/keeper/internal/keeper/auth"
 	"github.com/keeper-go/keeper/internal/keeper/rest"
+	"github.com/keeper-go/keeper/internal/report"
 )
 
 // deviceSource is what this-device reads and changes.
@@ -33,12 +34,16 @@ func newThisDeviceCmd(f *Factory, runF func(context.Context, *thisDeviceOptions)
 	return &command.Command{
 		Name: "this-device", Group: GroupAccount, Needs: command.NeedLogin,
 		Summary: "Display and modify settings of the current device",
-		Args:    "[register | persistent-login on|off | timeout DURATION]",
+		Args:    "[register | rename NAME | persistent-login on|off | ip-auto-approve on|off | no-yubikey-pin on|off | timeout DURATION]",
 		Long: `Sub-commands:
   register                     store the data key encrypted for this device (needed by persistent login)
+  rename NAME                  (also ren) change the display name of this device
   persistent-login on|off      (also persistent_login, pl) stay logged in on this device
+  ip-auto-approve on|off       (also ip_auto_approve, iaa) approve new devices logging in from the same IP address
+  no-yubikey-pin on|off        skip the PIN prompt of security keys (YubiKey)
   timeout DURATION             (also to) logout timer: minutes, or e.g. 30mi, 2h, 1d, 1h30mi`,
-		Examples:     []string{"this-device", "this-device persistent-login on", "this-device timeout 1h"},
+		Examples: []string{"this-device", "this-device persistent-login on", "this-device rename 'My Laptop'",
+			"this-device ip-auto-approve off", "this-device timeout 1h"},
 		JSON:         deviceSettings{},
 		ValidateArgs: validateThisDeviceArgs,
 		Setup: func(fs *pflag.FlagSet) command.Runner {
@@ -49,21 +54,51 @@ func newThisDeviceCmd(f *Factory, runF func(context.Context, *thisDeviceOptions)
 	}
 }
 
+// thisDeviceVerbs maps every accepted spelling of a sub-command (Commander
+// keepercommander/commands/utils.py ThisDeviceCommand) to its canonical
+// name and the value it takes ("" for none).
+var thisDeviceVerbs = map[string]struct{ verb, value string }{
+	"register":         {"register", ""},
+	"rename":           {"rename", "NAME"},
+	"ren":              {"rename", "NAME"},
+	"persistent-login": {"persistent-login", "on|off"},
+	"persistent_login": {"persistent-login", "on|off"},
+	"pl":               {"persistent-login", "on|off"},
+	"ip-auto-approve":  {"ip-auto-approve", "on|off"},
+	"ip_auto_approve":  {"ip-auto-approve", "on|off"},
+	"iaa":              {"ip-auto-approve", "on|off"},
+	"no-yubikey-pin":   {"no-yubikey-pin", "on|off"},
+	"timeout":          {"timeout", "DURATION"},
+	"to":               {"timeout", "DURATION"},
+}
+
+// deviceToggles are the on|off sub-commands: the account change and
+// Commander's message, whose ENABLED/DISABLED is inverted for
+// no-yubikey-pin (on skips the PIN, so verification is DISABLED).
+var deviceToggles = map[string]struct {
+	set      func(s *auth.Session, ctx context.Context, c *rest.Client, on bool) error
+	message  string
+	inverted bool
+}{
+	"persistent-login": {(*auth.Session).SetPersistentLogin, "Successfully %s Persistent Login on this account", false},
+	"ip-auto-approve":  {(*auth.Session).SetIPAutoApprove, "Successfully %s 'ip_auto_approve'", false},
+	"no-yubikey-pin":   {(*auth.Session).SetSecurityKeyNoPIN, "Successfully %s Security Key PIN verification", true},
+}
+
 func validateThisDeviceArgs(args []string) error {
 	if len(args) == 0 {
 		return nil
 	}
-	want := map[string]int{"register": 1, "persistent-login": 2, "persistent_login": 2, "pl": 2, "timeout": 2, "to": 2}
-	n, ok := want[strings.ToLower(args[0])]
+	v, ok := thisDeviceVerbs[strings.ToLower(args[0])]
 	switch {
 	case !ok:
 		return command.Usagef("this-device", "unknown sub-command %q", args[0])
-	case len(args) != n && n == 1:
+	case v.value == "" && len(args) != 1:
 		return command.Usagef("this-device", "%s takes no value", args[0])
-	case len(args) != n && strings.HasPrefix(strings.ToLower(args[0]), "t"):
-		return command.Usagef("this-device", "usage: this-device timeout DURATION")
-	case len(args) != n:
-		return command.Usagef("this-device", "usage: this-device persistent-login on|off")
+	case v.value != "" && len(args) != 2:
+		return command.Usagef("this-device", "usage: this-device %s %s", v.verb, v.value)
+	case v.verb == "rename" && strings.TrimSpace(args[1]) == "":
+		return command.Usagef("this-device", "the device name must not be empty")
 	}
 	return nil
 }
@@ -75,9 +110,17 @@ func thisDeviceRun(ctx context.Context, o *thisDeviceOptions) error {
 	if len(o.Args) == 0 {
 		return deviceView(o)
 	}
-	switch strings.ToLower(o.Args[0]) {
+	account := func(fn func(s *auth.Session, c *rest.Client) error) error { return o.Source.Account(ctx, fn) }
+	enabled := func(on bool) string {
+		if on {
+			return "ENABLED"
+		}
+		return "DISABLED"
+	}
+	verb := thisDeviceVerbs[strings.ToLower(o.Args[0])].verb
+	switch verb {
 	case "register":
-		return o.Source.Account(ctx, func(s *auth.Session, c *rest.Client) error {
+		return account(func(s *auth.Session, c *rest.Client) error {
 			already := s.Summary.DataKeyOnDevice
 			if err := s.RegisterDataKey(ctx, c); err != nil {
 				return err
@@ -89,26 +132,30 @@ func thisDeviceRun(ctx context.Context, o *thisDeviceOptions) error {
 			}
 			return nil
 		})
-	case "persistent-login", "persistent_login", "pl":
+	case "rename":
+		name := o.Args[1]
+		if err := account(func(s *auth.Session, c *rest.Client) error { return s.RenameDevice(ctx, c, name) }); err != nil {
+			return err
+		}
+		o.Status("Successfully renamed device to '%s'", name)
+		return nil
+	}
+	if t, ok := deviceToggles[verb]; ok {
 		on, err := parseBool(o.Args[1])
 		if err != nil {
 			return command.Usagef("this-device", "%v", err)
 		}
-		if err := o.Source.Account(ctx, func(s *auth.Session, c *rest.Client) error { return s.SetPersistentLogin(ctx, c, on) }); err != nil {
+		if err := account(func(s *auth.Session, c *rest.Client) error { return t.set(s, ctx, c, on) }); err != nil {
 			return err
 		}
-		state := "DISABLED"
-		if on {
-			state = "ENABLED"
-		}
-		o.Status("Successfully %s Persistent Login on this account", state)
+		o.Status(t.message, enabled(on != t.inverted))
 		return nil
 	}
 	minutes, err := parseDuration(o.Args[1])
 	if err != nil {
 		return command.Usagef("this-device", "%v", err)
 	}
-	err = o.Source.Account(ctx, func(s *auth.Session, c *rest.Client) error {
+	err = account(func(s *auth.Session, c *rest.Client) error {
 		if err := s.SetSetting(ctx, c, "logout_timer", strconv.FormatInt(minutes, 10)); err != nil {
 			return err
 		}
@@ -122,26 +169,50 @@ func thisDeviceRun(ctx context.Context, o *thisDeviceOptions) error {
 	return nil
 }
 
-// deviceSettings is this-device --format json.
+// deviceSettings is this-device --format json, Commander's get_device_info
+// keys in its order; the two enterprise timeouts are null unless the
+// enforcement logout_timer_desktop is set.
 type deviceSettings struct {
-	DeviceName        string `json:"device_name"`
-	DataKeyPresent    bool   `json:"data_key_present"`
-	PersistentLogin   bool   `json:"persistent_login"`
-	DeviceLogoutTimer string `json:"device_logout_timeout"`
-	ConfigFile        string `json:"config_file"`
+	DeviceName              string  `json:"device_name"`
+	DataKeyPresent          bool    `json:"data_key_present"`
+	IPAutoApprove           bool    `json:"ip_auto_approve"`
+	PersistentLogin         bool    `json:"persistent_login"`
+	SecurityKeyNoPIN        bool    `json:"security_key_no_pin"`
+	DeviceLogoutTimer       string  `json:"device_logout_timeout"`
+	EnterpriseLogoutTimeout *string `json:"enterprise_logout_timeout"`
+	EffectiveLogoutTimeout  *string `json:"effective_logout_timeout"`
+	IsSSOUser               bool    `json:"is_sso_user"`
+	ConfigFile              string  `json:"config_file"`
+}
+
+// deviceSettingsOf reads the settings view from the session summary.
+func deviceSettingsOf(sum *auth.Summary, configPath string) deviceSettings {
+	v := deviceSettings{DeviceName: sum.DeviceName, DataKeyPresent: sum.DataKeyOnDevice,
+		IPAutoApprove:     !sum.IPDisableAutoApprove,
+		PersistentLogin:   sum.PersistentLogin && sum.Enforcements["restrict_persistent_login"] != "true",
+		SecurityKeyNoPIN:  sum.SecurityKeysNoUserVerify,
+		DeviceLogoutTimer: "Default", IsSSOUser: sum.SSOUser, ConfigFile: configPath}
+	if v.DeviceName == "" {
+		v.DeviceName = "Unknown" // Commander: this_device.get('deviceName', 'Unknown')
+	}
+	device := time.Hour // Keeper's default logout timer, which the effective timeout compares with
+	if sum.LogoutTimerMS > 0 {
+		device = time.Duration(sum.LogoutTimerMS) * time.Millisecond
+		v.DeviceLogoutTimer = formatTimeout(device)
+	}
+	if m, _ := strconv.ParseInt(sum.Enforcements["logout_timer_desktop"], 10, 64); m > 0 {
+		ent := time.Duration(m) * time.Minute
+		v.EnterpriseLogoutTimeout = ptr(formatTimeout(ent))
+		v.EffectiveLogoutTimeout = ptr(formatTimeout(min(ent, device)))
+	}
+	return v
 }
 
 func deviceView(o *thisDeviceOptions) error {
-	s := o.Source.Session()
+	v := deviceSettingsOf(&o.Source.Session().Summary, o.Source.ConfigPath())
 	env := o.Env
-	v := deviceSettings{DeviceName: auth.DeviceName(), DataKeyPresent: s.Summary.DataKeyOnDevice,
-		PersistentLogin:   s.Summary.PersistentLogin && s.Summary.Enforcements["restrict_persistent_login"] != "true",
-		DeviceLogoutTimer: "Default", ConfigFile: o.Source.ConfigPath()}
-	if s.Summary.LogoutTimerMS > 0 {
-		v.DeviceLogoutTimer = formatMinutes(s.Summary.LogoutTimerMS / 60_000)
-	}
 	if o.Format == "json" {
-		b, err := json.Marshal(v)
+		b, err := report.PyDumps(v, 0)
 		if err != nil {
 			return err
 		}
@@ -155,12 +226,21 @@ func deviceView(o *thisDeviceOptions) error {
 		return "OFF"
 	}
 	yesNo := map[bool]string{true: "YES", false: "NO"}
+	pyBool := map[bool]string{true: "True", false: "False"}
+	line := func(k, v string) { fmt.Fprintf(env.Out, "%22s: %s\n", k, v) }
 	fmt.Fprintln(env.Out, "Device Settings")
-	fmt.Fprintf(env.Out, "%22s: %s\n", "Device Name", v.DeviceName)
-	fmt.Fprintf(env.Out, "%22s: %s\n", "Data Key Present", yesNo[v.DataKeyPresent])
-	fmt.Fprintf(env.Out, "%22s: %s\n", "Persistent Login", onOff(v.PersistentLogin))
-	fmt.Fprintf(env.Out, "%22s: %s\n", "Logout Timeout", v.DeviceLogoutTimer)
-	fmt.Fprintf(env.Out, "%22s: %s\n", "Config file", v.ConfigFile)
+	line("Device Name", v.DeviceName)
+	line("Data Key Present", yesNo[v.DataKeyPresent])
+	line("IP Auto Approve", onOff(v.IPAutoApprove))
+	line("Persistent Login", onOff(v.PersistentLogin))
+	line("Security Key No PIN", onOff(v.SecurityKeyNoPIN))
+	line("Logout Timeout", v.DeviceLogoutTimer)
+	if v.EnterpriseLogoutTimeout != nil {
+		line("Enterprise Timeout", *v.EnterpriseLogoutTimeout)
+		line("Effective Timeout", *v.EffectiveLogoutTimeout)
+	}
+	line("Is SSO User", pyBool[v.IsSSOUser])
+	line("Config file", v.ConfigFile)
 	fmt.Fprintln(env.Err, "For usage details, type this-device -h")
 	return nil
 }
@@ -209,10 +289,23 @@ func parseDuration(s string) (int64, error) {
 	return total, nil
 }
 
+// formatMinutes is a logout timer in minutes as the timeout sub-command
+// reports it: "default value" for 0.
 func formatMinutes(m int64) string {
 	if m <= 0 {
 		return "default value"
 	}
+	return formatTimeout(time.Duration(m) * time.Minute)
+}
+
+// formatTimeout writes a timeout as Commander's format_timeout does
+// (keepercommander/commands/helpers/timeout.py): the non-zero days, hours
+// and minutes, e.g. "1 hour, 30 minutes"; "0" for zero; seconds dropped.
+func formatTimeout(d time.Duration) string {
+	if d == 0 {
+		return "0"
+	}
+	m := int64(d / time.Minute)
 	var parts []string
 	for _, u := range []struct {
 		n    int64

@@ -16,22 +16,22 @@ import (
 	"github.com/keeper-go/keeper/internal/keeper/rest"
 )
 
-// fakeAccount is the logged-in account of team tests.
-type fakeAccount struct{ s *auth.Session }
+// teamAccount is the logged-in account of team tests.
+type teamAccount struct{ s *auth.Session }
 
-func (f fakeAccount) Session() *auth.Session { return f.s }
+func (f teamAccount) Session() *auth.Session { return f.s }
 
 var testDataKey = bytes.Repeat([]byte{9}, 32)
 
 type teamRun struct {
 	w       *orgWriter
-	account fakeAccount
+	account teamAccount
 	confirm confirmer
 }
 
 func newTeamRun() *teamRun {
 	return &teamRun{w: newOrgWriter(basicEnterprise()),
-		account: fakeAccount{&auth.Session{DataKey: testDataKey, Summary: auth.Summary{ForbidRSA: true}}}}
+		account: teamAccount{&auth.Session{DataKey: testDataKey, Summary: auth.Summary{ForbidRSA: true}}}}
 }
 
 func (r *teamRun) run(t *testing.T, line string) (string, string, error) {

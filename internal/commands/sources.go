@@ -87,4 +87,6 @@ var (
 	_ restCaller       = (*session.Manager)(nil)
 	_ mspWriter        = (*session.Manager)(nil)
 	_ mspOperator      = (*session.Manager)(nil)
+	_ whoamiSource     = (*session.Manager)(nil)
+	_ deviceSource     = (*session.Manager)(nil)
 )

@@ -75,6 +75,49 @@ func writeJSONObject(buf *bytes.Buffer, headers []string, row []any) {
 	buf.WriteString("\n  }")
 }
 
+// PyDumps marshals v as Python's json.dumps(v, indent=indent) does, without
+// a final newline: with indent > 0 nested lines indented by that many
+// spaces, with 0 one line separated by ", " and ": "; non-ASCII characters
+// escaped (ensure_ascii) and <, >, & left alone. Commander prints whoami
+// --json and this-device --format json this way.
+func PyDumps(v any, indent int) ([]byte, error) {
+	var tmp bytes.Buffer
+	enc := json.NewEncoder(&tmp)
+	enc.SetEscapeHTML(false)
+	if indent > 0 {
+		enc.SetIndent("", strings.Repeat(" ", indent))
+	}
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	b := bytes.TrimSuffix(tmp.Bytes(), []byte("\n"))
+	if indent <= 0 {
+		b = pySeparators(b)
+	}
+	return asciiEscape(b), nil
+}
+
+// pySeparators puts a blank after every comma and colon of compact JSON
+// that is outside a string.
+func pySeparators(b []byte) []byte {
+	out := make([]byte, 0, len(b)+len(b)/8)
+	inString, escaped := false, false
+	for _, c := range b {
+		out = append(out, c)
+		switch {
+		case inString && escaped:
+			escaped = false
+		case inString && c == '\\':
+			escaped = true
+		case c == '"':
+			inString = !inString
+		case !inString && (c == ',' || c == ':'):
+			out = append(out, ' ')
+		}
+	}
+	return out
+}
+
 // writeJSONValue writes c; level is the current indentation depth.
 func writeJSONValue(buf *bytes.Buffer, c cell, level int) {
 	switch c.kind {

@@ -271,3 +271,28 @@ func TestEmptyFormatRefused(t *testing.T) {
 		t.Fatalf("--format '' accepted: %v", err)
 	}
 }
+
+// TestPyDumps: json.dumps output as Python writes it (expected strings
+// from CPython's json.dumps with and without indent=2).
+func TestPyDumps(t *testing.T) {
+	v := struct {
+		A string  `json:"a"`
+		N *int    `json:"n"`
+		B bool    `json:"b"`
+		L []int   `json:"l"`
+		U string  `json:"u"`
+		E []int   `json:"e"`
+		D *string `json:"d,omitempty"`
+	}{A: `x, y: "z"\`, B: true, L: []int{1, 2}, U: "zoë <&> 😀", E: []int{}}
+	got, err := PyDumps(v, 0)
+	want := `{"a": "x, y: \"z\"\\", "n": null, "b": true, "l": [1, 2], "u": "zo\u00eb <&> \ud83d\ude00", "e": []}`
+	if err != nil || string(got) != want {
+		t.Fatalf("one line\n got %s\nwant %s (%v)", got, want, err)
+	}
+	got, err = PyDumps(v, 2)
+	want = "{\n  \"a\": \"x, y: \\\"z\\\"\\\\\",\n  \"n\": null,\n  \"b\": true,\n  \"l\": [\n    1,\n    2\n  ],\n" +
+		"  \"u\": \"zo\\u00eb <&> \\ud83d\\ude00\",\n  \"e\": []\n}"
+	if err != nil || string(got) != want {
+		t.Fatalf("indent 2\n got %s\nwant %s (%v)", got, want, err)
+	}
+}

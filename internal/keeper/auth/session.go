@@ -30,13 +30,36 @@ type Summary struct {
 	IsEnterpriseAdmin bool
 	EnterpriseID      int32
 	AccountType       int32
-	PersistentLogin   bool
-	LogoutTimerMS     int64
-	DataKeyOnDevice   bool // this device holds a deposited data key
-	ForbidRSA         bool
-	RSAKey            *rsa.PrivateKey
-	ECKey             *ecdh.PrivateKey
-	Enforcements      map[string]string
+	// License is the account's licence (nil when the summary had none);
+	// whoami's Account section reads it.
+	License         *License
+	PersistentLogin bool
+	LogoutTimerMS   int64
+	// IPDisableAutoApprove, SecurityKeysNoUserVerify and SSOUser are the
+	// account settings this-device shows (ipDisableAutoApprove,
+	// securityKeysNoUserVerify, ssoUser).
+	IPDisableAutoApprove     bool
+	SecurityKeysNoUserVerify bool
+	SSOUser                  bool
+	DataKeyOnDevice          bool   // this device holds a deposited data key
+	DeviceName               string // this device's name on the server ("" when the summary does not list it)
+	ForbidRSA                bool
+	RSAKey                   *rsa.PrivateKey
+	ECKey                    *ecdh.PrivateKey
+	Enforcements             map[string]string
+}
+
+// License is what whoami shows of AccountSummary.License. Commander reads
+// the message as a dict without default values (MessageToDict), so a zero
+// BytesTotal means "no storage plan" there and here.
+type License struct {
+	ProductTypeName       string
+	ExpirationDate        string // yyyy-mm-dd, as the server formats it
+	BytesUsed             int64
+	BytesTotal            int64
+	StorageExpirationDate string
+	BreachWatchEnabled    bool
+	AuditAndReporting     bool // auditAndReportingEnabled
 }
 
 // String never shows secrets.
@@ -123,6 +146,15 @@ func (s *Session) LoadSummary(ctx context.Context, c *rest.Client) error {
 		LogoutTimerMS:     rs.GetSettings().GetLogoutTimer(),
 		ForbidRSA:         rs.ForbidKeyType2,
 		Enforcements:      map[string]string{},
+
+		IPDisableAutoApprove:     rs.GetSettings().GetIpDisableAutoApprove(),
+		SecurityKeysNoUserVerify: rs.GetSettings().GetSecurityKeysNoUserVerify(),
+		SSOUser:                  rs.GetSettings().GetSsoUser(),
+	}
+	if l := rs.GetLicense(); l != nil {
+		sum.License = &License{ProductTypeName: l.ProductTypeName, ExpirationDate: l.ExpirationDate, BytesUsed: l.BytesUsed,
+			BytesTotal: l.BytesTotal, StorageExpirationDate: l.StorageExpirationDate, BreachWatchEnabled: l.BreachWatchEnabled,
+			AuditAndReporting: l.AuditAndReportingEnabled}
 	}
 	if k := rs.GetKeysInfo(); k != nil {
 		if len(k.EncryptedPrivateKey) > 0 {
@@ -159,6 +191,7 @@ func (s *Session) LoadSummary(ctx context.Context, c *rest.Client) error {
 		for _, d := range rs.Devices {
 			if string(d.EncryptedDeviceToken) == string(s.Device.Token) {
 				sum.DataKeyOnDevice = d.EncryptedDataKeyPresent
+				sum.DeviceName = d.DeviceName
 			}
 		}
 	}
@@ -211,6 +244,51 @@ func (s *Session) SetPersistentLogin(ctx context.Context, c *rest.Client, on boo
 	if on {
 		return s.RegisterDataKey(ctx, c)
 	}
+	return nil
+}
+
+// SetIPAutoApprove turns IP auto-approval of new devices on or off. The
+// account setting is its inverse, ip_disable_auto_approve (Commander
+// keepercommander/commands/utils.py ThisDeviceCommand).
+func (s *Session) SetIPAutoApprove(ctx context.Context, c *rest.Client, on bool) error {
+	value := "1"
+	if on {
+		value = "0"
+	}
+	if err := s.SetSetting(ctx, c, "ip_disable_auto_approve", value); err != nil {
+		return err
+	}
+	s.Summary.IPDisableAutoApprove = !on
+	return nil
+}
+
+// SetSecurityKeyNoPIN turns off (on=true) or back on the PIN check of
+// security keys: setting security_keys_no_user_verify.
+func (s *Session) SetSecurityKeyNoPIN(ctx context.Context, c *rest.Client, on bool) error {
+	value := "0"
+	if on {
+		value = "1"
+	}
+	if err := s.SetSetting(ctx, c, "security_keys_no_user_verify", value); err != nil {
+		return err
+	}
+	s.Summary.SecurityKeysNoUserVerify = on
+	return nil
+}
+
+// RenameDevice changes this device's name on the server
+// (authentication/update_device, as Commander loginv3.py rename_device).
+func (s *Session) RenameDevice(ctx context.Context, c *rest.Client, name string) error {
+	if s.Device == nil {
+		return errors.New("rename device: this session has no device")
+	}
+	err := c.Call(ctx, "authentication/update_device", &authpb.DeviceUpdateRequest{
+		EncryptedDeviceToken: s.Device.Token, ClientVersion: c.ClientVersion(), DeviceName: name}, nil,
+		rest.WithSessionToken(s.SessionToken))
+	if err != nil {
+		return err
+	}
+	s.Summary.DeviceName = name
 	return nil
 }
 

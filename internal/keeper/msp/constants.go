@@ -40,6 +40,21 @@ var FilePlans = []FilePlan{
 	{8, "STORAGE_10TB", "10TB"},
 }
 
+// EnterpriseFilePlans are the storage plans of an enterprise licence, by
+// filePlanTypeId (Commander constants.ENTERPRISE_FILE_PLANS).
+var EnterpriseFilePlans = []FilePlan{
+	{-1, "NO_STORAGE", "NO STORAGE"},
+	{0, "STORAGE_TRIAL", "TRIAL"},
+	{1, "STORAGE_1GB", "1GB"},
+	{2, "STORAGE_10GB", "10GB"},
+	{3, "STORAGE_50GB", "50GB"},
+	{4, "STORAGE_100GB", "100GB"},
+	{5, "STORAGE_250GB", "250GB"},
+	{6, "STORAGE_500GB", "500GB"},
+	{7, "STORAGE_1000GB", "1TB"},
+	{8, "STORAGE_10000GB", "10TB"},
+}
+
 // AddOn is an MSP add-on.
 type AddOn struct {
 	Code    string
@@ -100,4 +115,13 @@ func AddOnIndex(code string) int {
 		}
 	}
 	return -1
+}
+
+// AddOnDisplay is an add-on's display name, or the code itself when
+// Commander does not know it.
+func AddOnDisplay(code string) string {
+	if i := AddOnIndex(code); i >= 0 {
+		return AddOns[i].Display
+	}
+	return code
 }

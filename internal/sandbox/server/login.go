@@ -24,6 +24,7 @@ func (s *Server) loginRoutes() {
 	s.routes["authentication/start_login"] = handler{fn: s.startLogin}
 	s.routes["authentication/validate_auth_hash"] = handler{fn: s.validateAuthHash}
 	s.routes["authentication/register_encrypted_data_key_for_device"] = handler{auth: true, fn: s.registerDataKey}
+	s.routes["authentication/update_device"] = handler{auth: true, fn: s.updateDevice}
 	s.routes["setting/set_user_setting"] = handler{auth: true, fn: s.setUserSetting}
 	s.routes["vault/logout_v3"] = handler{auth: true, fn: s.logout}
 	s.routes["keep_alive"] = handler{auth: true, fn: func(*call) (proto.Message, error) { return nil, nil }}
@@ -217,6 +218,35 @@ func (s *Server) registerDataKey(c *call) (proto.Message, error) {
 	return nil, nil
 }
 
+// maxDeviceName bounds a device name set through update_device.
+const maxDeviceName = 128
+
+// updateDevice renames a device of the session's account, the one use
+// Commander makes of authentication/update_device (loginv3.py rename_device
+// sends encryptedDeviceToken, clientVersion and deviceName). Other fields of
+// the request (status, public key) are not applied.
+func (s *Server) updateDevice(c *call) (proto.Message, error) {
+	var rq authpb.DeviceUpdateRequest
+	if err := unmarshal(c, &rq); err != nil {
+		return nil, err
+	}
+	dev, err := s.device(c, rq.EncryptedDeviceToken)
+	if err != nil {
+		return nil, err
+	}
+	if dev.Token != c.sess.DeviceToken && dev.Username != c.sess.Username {
+		return nil, fail(http.StatusForbidden, "access_denied", "the device does not belong to this account")
+	}
+	name := strings.TrimSpace(rq.DeviceName)
+	if name == "" || len(name) > maxDeviceName {
+		return nil, fail(http.StatusBadRequest, "bad_request", "deviceName must be 1 to 128 bytes")
+	}
+	if _, err := s.st.RenameDevice(c.ctx, dev.Token, name); err != nil {
+		return nil, err
+	}
+	return nil, nil
+}
+
 func (s *Server) setUserSetting(c *call) (proto.Message, error) {
 	var rq authpb.UserSettingRequest
 	if err := unmarshal(c, &rq); err != nil {
@@ -229,6 +259,12 @@ func (s *Server) setUserSetting(c *call) (proto.Message, error) {
 			return nil, fail(http.StatusBadRequest, "bad_request", "persistent_login must be 1 or 0")
 		}
 		return nil, s.st.SetUserSetting(c.ctx, c.sess.Username, &on, nil)
+	case "ip_disable_auto_approve", "security_keys_no_user_verify":
+		on := rq.Value == "1"
+		if !on && rq.Value != "0" {
+			return nil, fail(http.StatusBadRequest, "bad_request", rq.Setting+" must be 1 or 0")
+		}
+		return nil, s.st.SetAccountFlag(c.ctx, c.sess.Username, rq.Setting, on)
 	case "logout_timer":
 		minutes, err := strconv.ParseInt(rq.Value, 10, 64)
 		if err != nil || minutes < 0 || minutes > 525600 {

@@ -108,12 +108,14 @@ func (s *Server) accountLicense(ctx context.Context, acct *store.Account) (*acco
 // record types v3 on; Commander recordv3.py reads record_types_enabled).
 func accountSettings(acct *store.Account) *accountpb.Settings {
 	return &accountpb.Settings{
-		PersistentLogin:    acct.PersistentLogin,
-		LogoutTimer:        acct.LogoutTimerMS,
-		LogoutTimerMinutes: int32(acct.LogoutTimerMS / 60_000),
-		EmailVerified:      true,
-		RsaConfigured:      len(acct.RSAPrivateEnc) > 0,
-		RecordTypesEnabled: true,
+		PersistentLogin:          acct.PersistentLogin,
+		IpDisableAutoApprove:     acct.IPDisableAutoApprove,
+		SecurityKeysNoUserVerify: acct.SecurityKeysNoUserVerify,
+		LogoutTimer:              acct.LogoutTimerMS,
+		LogoutTimerMinutes:       int32(acct.LogoutTimerMS / 60_000),
+		EmailVerified:            true,
+		RsaConfigured:            len(acct.RSAPrivateEnc) > 0,
+		RecordTypesEnabled:       true,
 	}
 }
 

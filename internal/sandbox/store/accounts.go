@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"time"
 )
 
@@ -25,15 +26,21 @@ type Account struct {
 	IsAdmin          bool
 	PersistentLogin  bool
 	LogoutTimerMS    int64
+	// IPDisableAutoApprove and SecurityKeysNoUserVerify are the settings
+	// ip_disable_auto_approve and security_keys_no_user_verify.
+	IPDisableAutoApprove     bool
+	SecurityKeysNoUserVerify bool
 }
 
 // PutAccount inserts or replaces an account.
 func PutAccount(ctx context.Context, tx *sql.Tx, a *Account) error {
 	_, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO accounts (username, enterprise_id, enterprise_user_id, account_uid,
 		auth_verifier, encryption_params, rsa_private_enc, ecc_private_enc, ecc_public, client_key_enc, tree_key_enc,
-		tree_key_type, is_admin, persistent_login, logout_timer_ms) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+		tree_key_type, is_admin, persistent_login, logout_timer_ms, ip_disable_auto_approve, security_keys_no_user_verify)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
 		a.Username, a.EnterpriseID, a.EnterpriseUserID, a.AccountUID, a.AuthVerifier, a.EncryptionParams, a.RSAPrivateEnc,
-		a.ECCPrivateEnc, a.ECCPublic, a.ClientKeyEnc, a.TreeKeyEnc, a.TreeKeyType, a.IsAdmin, a.PersistentLogin, a.LogoutTimerMS)
+		a.ECCPrivateEnc, a.ECCPublic, a.ClientKeyEnc, a.TreeKeyEnc, a.TreeKeyType, a.IsAdmin, a.PersistentLogin, a.LogoutTimerMS,
+		a.IPDisableAutoApprove, a.SecurityKeysNoUserVerify)
 	return err
 }
 
@@ -48,10 +55,11 @@ func LoadAccount(ctx context.Context, q querier, username string) (*Account, err
 	a := &Account{}
 	err := q.QueryRowContext(ctx, `SELECT username, enterprise_id, enterprise_user_id, account_uid, auth_verifier,
 		encryption_params, rsa_private_enc, ecc_private_enc, ecc_public, client_key_enc, tree_key_enc, tree_key_type,
-		is_admin, persistent_login, logout_timer_ms FROM accounts WHERE username = ?`, username).Scan(
+		is_admin, persistent_login, logout_timer_ms, ip_disable_auto_approve, security_keys_no_user_verify
+		FROM accounts WHERE username = ?`, username).Scan(
 		&a.Username, &a.EnterpriseID, &a.EnterpriseUserID, &a.AccountUID, &a.AuthVerifier, &a.EncryptionParams,
 		&a.RSAPrivateEnc, &a.ECCPrivateEnc, &a.ECCPublic, &a.ClientKeyEnc, &a.TreeKeyEnc, &a.TreeKeyType, &a.IsAdmin,
-		&a.PersistentLogin, &a.LogoutTimerMS)
+		&a.PersistentLogin, &a.LogoutTimerMS, &a.IPDisableAutoApprove, &a.SecurityKeysNoUserVerify)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound
 	}
@@ -70,6 +78,18 @@ func (s *Store) SetUserSetting(ctx context.Context, username string, persistent 
 		return err
 	}
 	return nil
+}
+
+// SetAccountFlag sets one of the boolean account settings
+// ip_disable_auto_approve and security_keys_no_user_verify.
+func (s *Store) SetAccountFlag(ctx context.Context, username, setting string, on bool) error {
+	column, ok := map[string]string{"ip_disable_auto_approve": "ip_disable_auto_approve",
+		"security_keys_no_user_verify": "security_keys_no_user_verify"}[setting]
+	if !ok {
+		return fmt.Errorf("store: %q is not a boolean account setting", setting)
+	}
+	_, err := s.w.ExecContext(ctx, `UPDATE accounts SET `+column+` = ? WHERE username = ?`, on, username)
+	return err
 }
 
 // Device is a registered client device.
@@ -118,6 +138,17 @@ func (s *Store) DevicesOf(ctx context.Context, username string) ([]Device, error
 		out = append(out, d)
 	}
 	return out, rows.Err()
+}
+
+// RenameDevice sets a device's name; it reports false when there is no
+// device with that token.
+func (s *Store) RenameDevice(ctx context.Context, token, name string) (bool, error) {
+	r, err := s.w.ExecContext(ctx, `UPDATE devices SET name = ? WHERE token = ?`, name, token)
+	if err != nil {
+		return false, err
+	}
+	n, _ := r.RowsAffected()
+	return n > 0, nil
 }
 
 // BindDevice records a login of username on the device with a new clone code.

@@ -94,7 +94,8 @@ func TestAllocatorRepairedOnOpen(t *testing.T) {
 	if _, err := raw.Exec(`UPDATE enterprises SET next_id = 100; DROP INDEX sessions_parent; DROP INDEX sessions_last_used;
 		ALTER TABLE sessions DROP COLUMN parent_hash; DROP TABLE id_ranges; DROP TABLE used_ids; DROP INDEX entities_username;
 		DROP TABLE outbox; DROP TABLE public_keys; DROP TABLE member_keys; DROP TABLE password_expired;
-		UPDATE schema_version SET version = 1`); err != nil {
+		ALTER TABLE accounts DROP COLUMN ip_disable_auto_approve;
+		ALTER TABLE accounts DROP COLUMN security_keys_no_user_verify; UPDATE schema_version SET version = 1`); err != nil {
 		t.Fatal(err)
 	}
 	raw.Close()

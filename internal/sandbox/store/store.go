@@ -241,6 +241,10 @@ var migrations = []string{
 		expired INTEGER NOT NULL,
 		PRIMARY KEY (enterprise_id, enterprise_user_id)
 	);`,
+	// 6: the account settings this-device switches (Commander
+	// keepercommander/commands/utils.py ThisDeviceCommand).
+	`ALTER TABLE accounts ADD COLUMN ip_disable_auto_approve INTEGER NOT NULL DEFAULT 0;
+	ALTER TABLE accounts ADD COLUMN security_keys_no_user_verify INTEGER NOT NULL DEFAULT 0;`,
 }
 
 func (s *Store) migrate(ctx context.Context) error {
