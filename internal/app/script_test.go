@@ -35,19 +35,22 @@ func TestScripts(t *testing.T) {
 		Dir:           filepath.Join("..", "..", "testdata", "script"),
 		UpdateScripts: *update,
 		Setup: func(env *testscript.Env) error {
-			path := filepath.Join(env.WorkDir, ".keeper", "config.json")
 			env.Setenv("HOME", env.WorkDir)
-			env.Setenv("KEEPER_CONFIG_FILE", path)
+			env.Setenv("KEEPER_CONFIG_FILE", filepath.Join(env.WorkDir, ".keeper", "config.json"))
 			env.Setenv("SANDBOX_PASSWORD", sandboxtest.Password)
-			// untrusted.json points at the same sandbox without its CA.
-			cfg := sb.Config()
-			cfg.CAFile = ""
-			if err := cfg.Save(filepath.Join(env.WorkDir, ".keeper", "untrusted.json")); err != nil {
-				return err
-			}
-			return sb.Config().Save(path)
+			return writeScriptConfigs(env.WorkDir, sb)
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			// sandbox fresh: this script gets a sandbox of its own (a fresh
+			// demo tenant) instead of the suite's shared one, for scripts
+			// that change tenant data; the config files point at it.
+			"sandbox": func(ts *testscript.TestScript, neg bool, args []string) {
+				if neg || len(args) != 1 || args[0] != "fresh" {
+					ts.Fatalf("usage: sandbox fresh")
+				}
+				own := sandboxtest.Start(t, nil)
+				ts.Check(writeScriptConfigs(ts.Getenv("WORK"), own))
+			},
 			// exits N CMD ARGS... runs CMD and asserts its exit code.
 			"exits": func(ts *testscript.TestScript, neg bool, args []string) {
 				if neg || len(args) < 2 {
@@ -83,4 +86,15 @@ func TestScripts(t *testing.T) {
 			},
 		},
 	})
+}
+
+// writeScriptConfigs writes a script's .keeper/config.json for sb and
+// .keeper/untrusted.json: the same without the sandbox's CA certificate.
+func writeScriptConfigs(dir string, sb *sandboxtest.Env) error {
+	cfg := sb.Config()
+	cfg.CAFile = ""
+	if err := cfg.Save(filepath.Join(dir, ".keeper", "untrusted.json")); err != nil {
+		return err
+	}
+	return sb.Config().Save(filepath.Join(dir, ".keeper", "config.json"))
 }
