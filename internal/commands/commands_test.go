@@ -141,6 +141,7 @@ func TestJSONFields(t *testing.T) {
 		"msp-info":    "company_id,company_name,node,node_name,plan,storage,addons,allocated,active",
 		"whoami":      "logged_in,user,server,data_center,environment,admin,account_type,managed_company",
 		"this-device": "device_name,data_key_present,persistent_login,device_logout_timeout,config_file",
+		"create-user": "email,status,user_id,record_uid,message",
 		"enterprise-info": "node_id,name,parent_node,parent_id,user_count,users,team_count,teams,role_count,roles,isolated," +
 			"email_provisioning,bridge_provisioning,scim_provisioning,sso_provisioning,user_id,email,status,transfer_status,node,alias," +
 			"2fa_enabled,job_title,team_uid,restricts,queued_user_count,queued_users,role_id,visible_below,default_role,admin," +
