@@ -728,3 +728,35 @@ func TestCreateUserReusesRecord(t *testing.T) {
 		t.Fatalf("legacy: %v", err)
 	}
 }
+
+// TestCreateUserFileCancelled: a cancelled run prints the rows it has,
+// marks the users it did not reach, and ends as cancelled.
+func TestCreateUserFileCancelled(t *testing.T) {
+	f := newFakeCreator(t)
+	p := writeFile(t, "a@fixture.test\nb@fixture.test\n")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var out bytes.Buffer
+	o := &createUserOptions{Source: &cancelOnRefresh{f, cancel}, Status: func(string, ...any) {}, File: p, Iterations: testIterations}
+	o.bind(&command.Env{In: strings.NewReader(""), Out: &out, Err: &bytes.Buffer{}}, nil)
+	o.Report.Format = "json"
+	err := createUserRun(ctx, o)
+	var rows []createUserJSON
+	if !errors.Is(err, context.Canceled) || json.Unmarshal(out.Bytes(), &rows) != nil || len(rows) != 2 {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	if rows[0].Status != "created" || rows[1].Status != "failed" || !strings.Contains(rows[1].Message, "not attempted") ||
+		len(f.provisioned) != 1 {
+		t.Fatalf("rows %+v", rows)
+	}
+}
+
+type cancelOnRefresh struct {
+	*fakeCreator
+	cancel func()
+}
+
+func (c *cancelOnRefresh) Refresh(ctx context.Context) error {
+	defer c.cancel()
+	return c.fakeCreator.Refresh(ctx)
+}
