@@ -122,7 +122,7 @@ func newApp(o *globalOptions, stdin io.Reader, stdout, stderr io.Writer, tty boo
 	a.reg = command.NewRegistry()
 	f := &commands.Factory{Session: a.m, Status: a.status}
 	if tty && !a.quiet {
-		f.Confirm = a.confirm
+		f.Confirm, f.PromptPassword = a.confirm, a.readSecret
 	}
 	a.reg.Add(commands.All(f)...)
 	a.reg.Add(a.builtins()...)
@@ -166,8 +166,15 @@ func (a *app) echoInvocation(args, rest []string) {
 
 func (a *app) promptPassword(ctx context.Context, username string) (string, error) {
 	fmt.Fprintf(a.err, "Enter master password for %s\n", username)
+	return a.readSecret(ctx, "Password: ")
+}
+
+// readSecret reads a secret without echo: through the shell's line reader
+// when the shell runs, else from the terminal on stdin. An empty answer
+// is a cancellation; without a terminal there is nothing to read from.
+func (a *app) readSecret(ctx context.Context, prompt string) (string, error) {
 	if a.secret != nil {
-		pw, err := a.secret("Password: ")
+		pw, err := a.secret(prompt)
 		if err != nil {
 			return "", errCancelled
 		}
@@ -192,7 +199,7 @@ func (a *app) promptPassword(ctx context.Context, username string) (string, erro
 		return "", fmt.Errorf("read password: %w", err)
 	}
 	defer func() { _ = term.Restore(fd, saved) }()
-	fmt.Fprint(a.err, "Password: ")
+	fmt.Fprint(a.err, prompt)
 	type result struct {
 		pw  []byte
 		err error

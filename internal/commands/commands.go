@@ -34,13 +34,17 @@ type Factory struct {
 	// Confirm asks a yes/no question on the terminal; nil when there is no
 	// terminal to ask on (destructive commands then need --force).
 	Confirm func(ctx context.Context, prompt string) (bool, error)
+	// PromptPassword reads a secret on the terminal without echo (through
+	// the shell's line reader in the shell); nil when there is no terminal.
+	// An empty answer is a cancellation.
+	PromptPassword func(ctx context.Context, prompt string) (string, error)
 }
 
 // All returns every command of this package.
 func All(f *Factory) []*command.Command {
 	return []*command.Command{
 		newLoginCmd(f, nil), newLogoutCmd(f, nil), newWhoamiCmd(f, nil), newThisDeviceCmd(f, nil),
-		newEnterpriseInfoCmd(f, nil), newEnterpriseDownCmd(f, nil), newEnterpriseUserCmd(f, nil),
+		newEnterpriseInfoCmd(f, nil), newEnterpriseDownCmd(f, nil), newEnterpriseUserCmd(f, nil), newCreateUserCmd(f, nil),
 		newEnterpriseNodeCmd(f, nil), newEnterpriseRoleCmd(f, nil), newEnterpriseTeamCmd(f, nil),
 		newMSPInfoCmd(f, nil), newMSPDownCmd(f, nil), newMSPAddCmd(f, nil), newMSPUpdateCmd(f, nil), newMSPRemoveCmd(f, nil),
 		newMSPConvertNodeCmd(f, nil), newMSPCopyRoleCmd(f, nil), newSwitchToMCCmd(f, nil), newSwitchToMSPCmd(f, nil),

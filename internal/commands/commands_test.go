@@ -158,6 +158,7 @@ func TestJSONFields(t *testing.T) {
 			"managed_company",
 		"this-device": "device_name,data_key_present,ip_auto_approve,persistent_login,security_key_no_pin,device_logout_timeout," +
 			"enterprise_logout_timeout,effective_logout_timeout,is_sso_user,config_file",
+		"create-user": "email,status,user_id,record_uid,message",
 		"enterprise-info": "node_id,name,parent_node,parent_id,user_count,users,team_count,teams,role_count,roles,isolated," +
 			"email_provisioning,bridge_provisioning,scim_provisioning,sso_provisioning,user_id,email,status,transfer_status,node,alias," +
 			"2fa_enabled,job_title,team_uid,restricts,queued_user_count,queued_users,role_id,visible_below,default_role,admin," +

@@ -9,6 +9,7 @@ import (
 	"github.com/keeper-go/keeper/internal/keeper/enterprise"
 	"github.com/keeper-go/keeper/internal/keeper/msp"
 	"github.com/keeper-go/keeper/internal/keeper/rest"
+	"github.com/keeper-go/keeper/internal/keeper/vault"
 	"github.com/keeper-go/keeper/internal/session"
 )
 
@@ -72,6 +73,26 @@ type accountSession interface {
 	Account(ctx context.Context, fn func(s *auth.Session, c *rest.Client) error) error
 }
 
+// vaultStore reads and writes the logged-in account's own vault (also
+// after switch-to-mc): Vault syncs it, VaultCall sends vault requests with
+// the account's session.
+type vaultStore interface {
+	Vault(ctx context.Context, sync bool) (*vault.Vault, error)
+	VaultCall(ctx context.Context, endpoint string, req, resp proto.Message) error
+}
+
+// userCreator is what create-user needs: the enterprise of the current
+// context (ids, provisioning, incremental sync), the account (device token,
+// key policy, server) and the account's vault.
+type userCreator interface {
+	enterpriseSource
+	restCaller
+	vaultStore
+	AllocateIDs(ctx context.Context, n int) (int64, error)
+	Session() *auth.Session
+	Server() string
+}
+
 // mcSwitcher moves the context between the MSP and a managed company.
 type mcSwitcher interface {
 	SwitchToMC(ctx context.Context, nameOrID string) (*session.MC, error)
@@ -89,4 +110,5 @@ var (
 	_ mspOperator      = (*session.Manager)(nil)
 	_ whoamiSource     = (*session.Manager)(nil)
 	_ deviceSource     = (*session.Manager)(nil)
+	_ userCreator      = (*session.Manager)(nil)
 )

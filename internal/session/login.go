@@ -191,6 +191,6 @@ func (m *Manager) Logout(ctx context.Context) error {
 }
 
 func (m *Manager) reset() {
-	m.sess, m.ent, m.mc, m.loader = nil, nil, nil, nil
+	m.sess, m.ent, m.mc, m.loader, m.vault = nil, nil, nil, nil, nil
 	m.mcs = map[int32]*MC{}
 }

@@ -25,6 +25,7 @@ import (
 	"github.com/keeper-go/keeper/internal/keeper/crypto"
 	"github.com/keeper-go/keeper/internal/keeper/enterprise"
 	"github.com/keeper-go/keeper/internal/keeper/rest"
+	"github.com/keeper-go/keeper/internal/keeper/vault"
 )
 
 // DefaultServer is Keeper's US region.
@@ -69,6 +70,7 @@ type Manager struct {
 	loader *enterprise.Loader
 	mc     *MC
 	mcs    map[int32]*MC
+	vault  *vault.Vault // the account's own vault, once used
 }
 
 // New returns a Manager; nothing is sent until a command needs it.

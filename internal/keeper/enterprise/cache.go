@@ -13,7 +13,7 @@ import (
 
 // cacheVersion changes whenever the file layout changes; other versions are
 // ignored (a full sync follows).
-const cacheVersion = 2
+const cacheVersion = 3
 
 // Cache is the on-disk enterprise cache: the raw data as received, the
 // continuation token, and the tree key encrypted under the account's data
@@ -32,6 +32,8 @@ type cacheState struct {
 	TreeKeyEnc    []byte // AES-GCM under the data key
 	RSAPrivateEnc []byte // as received (AES-GCM under the tree key)
 	ECPrivateEnc  []byte
+	RSAPublic     []byte // enterprise public keys as received
+	ECPublic      []byte
 	Raw           *Raw
 
 	treeKey []byte

@@ -132,6 +132,7 @@ func (l *Loader) Load(ctx context.Context, c *rest.Client) (*Enterprise, Stats, 
 	l.state = state
 	e := build(state.Raw, treeKey, rsaKey, ecKey)
 	e.ID = k.EnterpriseID
+	e.RSAPublicKey, e.ECPublicKey = state.RSAPublic, state.ECPublic
 	return e, st, nil
 }
 
@@ -180,6 +181,7 @@ func fetchKeys(ctx context.Context, c *rest.Client, k Keys, state *cacheState) e
 	state.treeKey = key
 	if ek := rs.GetEnterpriseKeys(); ek != nil {
 		state.RSAPrivateEnc, state.ECPrivateEnc = ek.RsaEncryptedPrivateKey, ek.EccEncryptedPrivateKey
+		state.RSAPublic, state.ECPublic = ek.RsaPublicKey, ek.EccPublicKey
 	}
 	return nil
 }

@@ -59,6 +59,11 @@ type Enterprise struct {
 	TreeKey     []byte
 	RSAKey      *rsa.PrivateKey // enterprise RSA private key, if any
 	ECKey       *ecdh.PrivateKey
+	// RSAPublicKey (DER) and ECPublicKey (65-byte point) are the enterprise
+	// public keys from get_enterprise_data_keys (enterpriseKeys); nil in a
+	// managed company, whose tree key comes from the MSP login.
+	RSAPublicKey []byte
+	ECPublicKey  []byte
 
 	Nodes            map[int64]*Node
 	Users            map[int64]*User

@@ -2779,6 +2779,101 @@ func (x *GetPublicKeysResponse) GetKeyResponses() []*PublicKeyResponse {
 	return nil
 }
 
+// vault/external_share_add: a one-time share link (Commander
+// keepercommander/commands/register.py OneTimeShareCreateCommand). The
+// reply is read as Device and ignored; an empty body is normal.
+type AddExternalShareRequest struct {
+	state              protoimpl.MessageState `protogen:"open.v1"`
+	RecordUid          []byte                 `protobuf:"bytes,1,opt,name=recordUid,proto3" json:"recordUid,omitempty"`
+	EncryptedRecordKey []byte                 `protobuf:"bytes,2,opt,name=encryptedRecordKey,proto3" json:"encryptedRecordKey,omitempty"`
+	ClientId           []byte                 `protobuf:"bytes,3,opt,name=clientId,proto3" json:"clientId,omitempty"`
+	AccessExpireOn     int64                  `protobuf:"varint,4,opt,name=accessExpireOn,proto3" json:"accessExpireOn,omitempty"`
+	Id                 string                 `protobuf:"bytes,5,opt,name=id,proto3" json:"id,omitempty"`
+	IsSelfDestruct     bool                   `protobuf:"varint,6,opt,name=isSelfDestruct,proto3" json:"isSelfDestruct,omitempty"`
+	IsEditable         bool                   `protobuf:"varint,7,opt,name=isEditable,proto3" json:"isEditable,omitempty"`
+	unknownFields      protoimpl.UnknownFields
+	sizeCache          protoimpl.SizeCache
+}
+
+func (x *AddExternalShareRequest) Reset() {
+	*x = AddExternalShareRequest{}
+	mi := &file_APIRequest_proto_msgTypes[27]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AddExternalShareRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AddExternalShareRequest) ProtoMessage() {}
+
+func (x *AddExternalShareRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_APIRequest_proto_msgTypes[27]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AddExternalShareRequest.ProtoReflect.Descriptor instead.
+func (*AddExternalShareRequest) Descriptor() ([]byte, []int) {
+	return file_APIRequest_proto_rawDescGZIP(), []int{27}
+}
+
+func (x *AddExternalShareRequest) GetRecordUid() []byte {
+	if x != nil {
+		return x.RecordUid
+	}
+	return nil
+}
+
+func (x *AddExternalShareRequest) GetEncryptedRecordKey() []byte {
+	if x != nil {
+		return x.EncryptedRecordKey
+	}
+	return nil
+}
+
+func (x *AddExternalShareRequest) GetClientId() []byte {
+	if x != nil {
+		return x.ClientId
+	}
+	return nil
+}
+
+func (x *AddExternalShareRequest) GetAccessExpireOn() int64 {
+	if x != nil {
+		return x.AccessExpireOn
+	}
+	return 0
+}
+
+func (x *AddExternalShareRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *AddExternalShareRequest) GetIsSelfDestruct() bool {
+	if x != nil {
+		return x.IsSelfDestruct
+	}
+	return false
+}
+
+func (x *AddExternalShareRequest) GetIsEditable() bool {
+	if x != nil {
+		return x.IsEditable
+	}
+	return false
+}
+
 var File_APIRequest_proto protoreflect.FileDescriptor
 
 const file_APIRequest_proto_rawDesc = "" +
@@ -2963,7 +3058,17 @@ const file_APIRequest_proto_rawDesc = "" +
 	"accountUid\x18\x06 \x01(\fR\n" +
 	"accountUid\"^\n" +
 	"\x15GetPublicKeysResponse\x12E\n" +
-	"\fkeyResponses\x18\x01 \x03(\v2!.Authentication.PublicKeyResponseR\fkeyResponses*k\n" +
+	"\fkeyResponses\x18\x01 \x03(\v2!.Authentication.PublicKeyResponseR\fkeyResponses\"\x83\x02\n" +
+	"\x17AddExternalShareRequest\x12\x1c\n" +
+	"\trecordUid\x18\x01 \x01(\fR\trecordUid\x12.\n" +
+	"\x12encryptedRecordKey\x18\x02 \x01(\fR\x12encryptedRecordKey\x12\x1a\n" +
+	"\bclientId\x18\x03 \x01(\fR\bclientId\x12&\n" +
+	"\x0eaccessExpireOn\x18\x04 \x01(\x03R\x0eaccessExpireOn\x12\x0e\n" +
+	"\x02id\x18\x05 \x01(\tR\x02id\x12&\n" +
+	"\x0eisSelfDestruct\x18\x06 \x01(\bR\x0eisSelfDestruct\x12\x1e\n" +
+	"\n" +
+	"isEditable\x18\a \x01(\bR\n" +
+	"isEditable*k\n" +
 	"\tLoginType\x12\n" +
 	"\n" +
 	"\x06NORMAL\x10\x00\x12\a\n" +
@@ -3092,7 +3197,7 @@ func file_APIRequest_proto_rawDescGZIP() []byte {
 }
 
 var file_APIRequest_proto_enumTypes = make([]protoimpl.EnumInfo, 12)
-var file_APIRequest_proto_msgTypes = make([]protoimpl.MessageInfo, 27)
+var file_APIRequest_proto_msgTypes = make([]protoimpl.MessageInfo, 28)
 var file_APIRequest_proto_goTypes = []any{
 	(LoginType)(0),                                // 0: Authentication.LoginType
 	(DeviceStatus)(0),                             // 1: Authentication.DeviceStatus
@@ -3133,6 +3238,7 @@ var file_APIRequest_proto_goTypes = []any{
 	(*GetPublicKeysRequest)(nil),                  // 36: Authentication.GetPublicKeysRequest
 	(*PublicKeyResponse)(nil),                     // 37: Authentication.PublicKeyResponse
 	(*GetPublicKeysResponse)(nil),                 // 38: Authentication.GetPublicKeysResponse
+	(*AddExternalShareRequest)(nil),               // 39: Authentication.AddExternalShareRequest
 }
 var file_APIRequest_proto_depIdxs = []int32{
 	12, // 0: Authentication.ApiRequest.qrcMessageKey:type_name -> Authentication.QrcMessageKey
@@ -3176,7 +3282,7 @@ func file_APIRequest_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_APIRequest_proto_rawDesc), len(file_APIRequest_proto_rawDesc)),
 			NumEnums:      12,
-			NumMessages:   27,
+			NumMessages:   28,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

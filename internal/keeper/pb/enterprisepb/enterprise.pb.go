@@ -4075,6 +4075,337 @@ func (x *EnterpriseUserIds) GetEnterpriseUserId() []int64 {
 	return nil
 }
 
+// enterprise/enterprise_user_provision: create-user's account creation
+// without email verification (Commander
+// keepercommander/commands/enterprise_create_user.py).
+type EnterpriseUsersProvisionRequest struct {
+	state         protoimpl.MessageState      `protogen:"open.v1"`
+	Users         []*EnterpriseUsersProvision `protobuf:"bytes,1,rep,name=users,proto3" json:"users,omitempty"`
+	ClientVersion string                      `protobuf:"bytes,2,opt,name=clientVersion,proto3" json:"clientVersion,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *EnterpriseUsersProvisionRequest) Reset() {
+	*x = EnterpriseUsersProvisionRequest{}
+	mi := &file_enterprise_proto_msgTypes[51]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *EnterpriseUsersProvisionRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*EnterpriseUsersProvisionRequest) ProtoMessage() {}
+
+func (x *EnterpriseUsersProvisionRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_enterprise_proto_msgTypes[51]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use EnterpriseUsersProvisionRequest.ProtoReflect.Descriptor instead.
+func (*EnterpriseUsersProvisionRequest) Descriptor() ([]byte, []int) {
+	return file_enterprise_proto_rawDescGZIP(), []int{51}
+}
+
+func (x *EnterpriseUsersProvisionRequest) GetUsers() []*EnterpriseUsersProvision {
+	if x != nil {
+		return x.Users
+	}
+	return nil
+}
+
+func (x *EnterpriseUsersProvisionRequest) GetClientVersion() string {
+	if x != nil {
+		return x.ClientVersion
+	}
+	return ""
+}
+
+type EnterpriseUsersProvision struct {
+	state                  protoimpl.MessageState `protogen:"open.v1"`
+	EnterpriseUserId       int64                  `protobuf:"varint,1,opt,name=enterpriseUserId,proto3" json:"enterpriseUserId,omitempty"`
+	Username               string                 `protobuf:"bytes,2,opt,name=username,proto3" json:"username,omitempty"`
+	NodeId                 int64                  `protobuf:"varint,3,opt,name=nodeId,proto3" json:"nodeId,omitempty"`
+	EncryptedData          string                 `protobuf:"bytes,4,opt,name=encryptedData,proto3" json:"encryptedData,omitempty"`
+	KeyType                EncryptedKeyType       `protobuf:"varint,5,opt,name=keyType,proto3,enum=Enterprise.EncryptedKeyType" json:"keyType,omitempty"`
+	FullName               string                 `protobuf:"bytes,6,opt,name=fullName,proto3" json:"fullName,omitempty"`
+	JobTitle               string                 `protobuf:"bytes,7,opt,name=jobTitle,proto3" json:"jobTitle,omitempty"`
+	EnterpriseUsersDataKey []byte                 `protobuf:"bytes,8,opt,name=enterpriseUsersDataKey,proto3" json:"enterpriseUsersDataKey,omitempty"`
+	AuthVerifier           []byte                 `protobuf:"bytes,9,opt,name=authVerifier,proto3" json:"authVerifier,omitempty"`
+	EncryptionParams       []byte                 `protobuf:"bytes,10,opt,name=encryptionParams,proto3" json:"encryptionParams,omitempty"`
+	RsaPublicKey           []byte                 `protobuf:"bytes,11,opt,name=rsaPublicKey,proto3" json:"rsaPublicKey,omitempty"`
+	RsaEncryptedPrivateKey []byte                 `protobuf:"bytes,12,opt,name=rsaEncryptedPrivateKey,proto3" json:"rsaEncryptedPrivateKey,omitempty"`
+	EccPublicKey           []byte                 `protobuf:"bytes,13,opt,name=eccPublicKey,proto3" json:"eccPublicKey,omitempty"`
+	EccEncryptedPrivateKey []byte                 `protobuf:"bytes,14,opt,name=eccEncryptedPrivateKey,proto3" json:"eccEncryptedPrivateKey,omitempty"`
+	EncryptedDeviceToken   []byte                 `protobuf:"bytes,15,opt,name=encryptedDeviceToken,proto3" json:"encryptedDeviceToken,omitempty"`
+	EncryptedClientKey     []byte                 `protobuf:"bytes,16,opt,name=encryptedClientKey,proto3" json:"encryptedClientKey,omitempty"`
+	unknownFields          protoimpl.UnknownFields
+	sizeCache              protoimpl.SizeCache
+}
+
+func (x *EnterpriseUsersProvision) Reset() {
+	*x = EnterpriseUsersProvision{}
+	mi := &file_enterprise_proto_msgTypes[52]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *EnterpriseUsersProvision) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*EnterpriseUsersProvision) ProtoMessage() {}
+
+func (x *EnterpriseUsersProvision) ProtoReflect() protoreflect.Message {
+	mi := &file_enterprise_proto_msgTypes[52]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use EnterpriseUsersProvision.ProtoReflect.Descriptor instead.
+func (*EnterpriseUsersProvision) Descriptor() ([]byte, []int) {
+	return file_enterprise_proto_rawDescGZIP(), []int{52}
+}
+
+func (x *EnterpriseUsersProvision) GetEnterpriseUserId() int64 {
+	if x != nil {
+		return x.EnterpriseUserId
+	}
+	return 0
+}
+
+func (x *EnterpriseUsersProvision) GetUsername() string {
+	if x != nil {
+		return x.Username
+	}
+	return ""
+}
+
+func (x *EnterpriseUsersProvision) GetNodeId() int64 {
+	if x != nil {
+		return x.NodeId
+	}
+	return 0
+}
+
+func (x *EnterpriseUsersProvision) GetEncryptedData() string {
+	if x != nil {
+		return x.EncryptedData
+	}
+	return ""
+}
+
+func (x *EnterpriseUsersProvision) GetKeyType() EncryptedKeyType {
+	if x != nil {
+		return x.KeyType
+	}
+	return EncryptedKeyType_KT_NO_KEY
+}
+
+func (x *EnterpriseUsersProvision) GetFullName() string {
+	if x != nil {
+		return x.FullName
+	}
+	return ""
+}
+
+func (x *EnterpriseUsersProvision) GetJobTitle() string {
+	if x != nil {
+		return x.JobTitle
+	}
+	return ""
+}
+
+func (x *EnterpriseUsersProvision) GetEnterpriseUsersDataKey() []byte {
+	if x != nil {
+		return x.EnterpriseUsersDataKey
+	}
+	return nil
+}
+
+func (x *EnterpriseUsersProvision) GetAuthVerifier() []byte {
+	if x != nil {
+		return x.AuthVerifier
+	}
+	return nil
+}
+
+func (x *EnterpriseUsersProvision) GetEncryptionParams() []byte {
+	if x != nil {
+		return x.EncryptionParams
+	}
+	return nil
+}
+
+func (x *EnterpriseUsersProvision) GetRsaPublicKey() []byte {
+	if x != nil {
+		return x.RsaPublicKey
+	}
+	return nil
+}
+
+func (x *EnterpriseUsersProvision) GetRsaEncryptedPrivateKey() []byte {
+	if x != nil {
+		return x.RsaEncryptedPrivateKey
+	}
+	return nil
+}
+
+func (x *EnterpriseUsersProvision) GetEccPublicKey() []byte {
+	if x != nil {
+		return x.EccPublicKey
+	}
+	return nil
+}
+
+func (x *EnterpriseUsersProvision) GetEccEncryptedPrivateKey() []byte {
+	if x != nil {
+		return x.EccEncryptedPrivateKey
+	}
+	return nil
+}
+
+func (x *EnterpriseUsersProvision) GetEncryptedDeviceToken() []byte {
+	if x != nil {
+		return x.EncryptedDeviceToken
+	}
+	return nil
+}
+
+func (x *EnterpriseUsersProvision) GetEncryptedClientKey() []byte {
+	if x != nil {
+		return x.EncryptedClientKey
+	}
+	return nil
+}
+
+type EnterpriseUsersProvisionResponse struct {
+	state         protoimpl.MessageState            `protogen:"open.v1"`
+	Results       []*EnterpriseUsersProvisionResult `protobuf:"bytes,1,rep,name=results,proto3" json:"results,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *EnterpriseUsersProvisionResponse) Reset() {
+	*x = EnterpriseUsersProvisionResponse{}
+	mi := &file_enterprise_proto_msgTypes[53]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *EnterpriseUsersProvisionResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*EnterpriseUsersProvisionResponse) ProtoMessage() {}
+
+func (x *EnterpriseUsersProvisionResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_enterprise_proto_msgTypes[53]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use EnterpriseUsersProvisionResponse.ProtoReflect.Descriptor instead.
+func (*EnterpriseUsersProvisionResponse) Descriptor() ([]byte, []int) {
+	return file_enterprise_proto_rawDescGZIP(), []int{53}
+}
+
+func (x *EnterpriseUsersProvisionResponse) GetResults() []*EnterpriseUsersProvisionResult {
+	if x != nil {
+		return x.Results
+	}
+	return nil
+}
+
+type EnterpriseUsersProvisionResult struct {
+	state            protoimpl.MessageState `protogen:"open.v1"`
+	EnterpriseUserId int64                  `protobuf:"varint,1,opt,name=enterpriseUserId,proto3" json:"enterpriseUserId,omitempty"`
+	Code             string                 `protobuf:"bytes,2,opt,name=code,proto3" json:"code,omitempty"`
+	Message          string                 `protobuf:"bytes,3,opt,name=message,proto3" json:"message,omitempty"`
+	AdditionalInfo   string                 `protobuf:"bytes,4,opt,name=additionalInfo,proto3" json:"additionalInfo,omitempty"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
+}
+
+func (x *EnterpriseUsersProvisionResult) Reset() {
+	*x = EnterpriseUsersProvisionResult{}
+	mi := &file_enterprise_proto_msgTypes[54]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *EnterpriseUsersProvisionResult) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*EnterpriseUsersProvisionResult) ProtoMessage() {}
+
+func (x *EnterpriseUsersProvisionResult) ProtoReflect() protoreflect.Message {
+	mi := &file_enterprise_proto_msgTypes[54]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use EnterpriseUsersProvisionResult.ProtoReflect.Descriptor instead.
+func (*EnterpriseUsersProvisionResult) Descriptor() ([]byte, []int) {
+	return file_enterprise_proto_rawDescGZIP(), []int{54}
+}
+
+func (x *EnterpriseUsersProvisionResult) GetEnterpriseUserId() int64 {
+	if x != nil {
+		return x.EnterpriseUserId
+	}
+	return 0
+}
+
+func (x *EnterpriseUsersProvisionResult) GetCode() string {
+	if x != nil {
+		return x.Code
+	}
+	return ""
+}
+
+func (x *EnterpriseUsersProvisionResult) GetMessage() string {
+	if x != nil {
+		return x.Message
+	}
+	return ""
+}
+
+func (x *EnterpriseUsersProvisionResult) GetAdditionalInfo() string {
+	if x != nil {
+		return x.AdditionalInfo
+	}
+	return ""
+}
+
 var File_enterprise_proto protoreflect.FileDescriptor
 
 const file_enterprise_proto_rawDesc = "" +
@@ -4397,7 +4728,35 @@ const file_enterprise_proto_rawDesc = "" +
 	"$EnterpriseUserDataKeysByNodeResponse\x12<\n" +
 	"\x04keys\x18\x01 \x03(\v2(.Enterprise.EnterpriseUserDataKeysByNodeR\x04keys\"?\n" +
 	"\x11EnterpriseUserIds\x12*\n" +
-	"\x10enterpriseUserId\x18\x01 \x03(\x03R\x10enterpriseUserId*\x1b\n" +
+	"\x10enterpriseUserId\x18\x01 \x03(\x03R\x10enterpriseUserId\"\x83\x01\n" +
+	"\x1fEnterpriseUsersProvisionRequest\x12:\n" +
+	"\x05users\x18\x01 \x03(\v2$.Enterprise.EnterpriseUsersProvisionR\x05users\x12$\n" +
+	"\rclientVersion\x18\x02 \x01(\tR\rclientVersion\"\xb4\x05\n" +
+	"\x18EnterpriseUsersProvision\x12*\n" +
+	"\x10enterpriseUserId\x18\x01 \x01(\x03R\x10enterpriseUserId\x12\x1a\n" +
+	"\busername\x18\x02 \x01(\tR\busername\x12\x16\n" +
+	"\x06nodeId\x18\x03 \x01(\x03R\x06nodeId\x12$\n" +
+	"\rencryptedData\x18\x04 \x01(\tR\rencryptedData\x126\n" +
+	"\akeyType\x18\x05 \x01(\x0e2\x1c.Enterprise.EncryptedKeyTypeR\akeyType\x12\x1a\n" +
+	"\bfullName\x18\x06 \x01(\tR\bfullName\x12\x1a\n" +
+	"\bjobTitle\x18\a \x01(\tR\bjobTitle\x126\n" +
+	"\x16enterpriseUsersDataKey\x18\b \x01(\fR\x16enterpriseUsersDataKey\x12\"\n" +
+	"\fauthVerifier\x18\t \x01(\fR\fauthVerifier\x12*\n" +
+	"\x10encryptionParams\x18\n" +
+	" \x01(\fR\x10encryptionParams\x12\"\n" +
+	"\frsaPublicKey\x18\v \x01(\fR\frsaPublicKey\x126\n" +
+	"\x16rsaEncryptedPrivateKey\x18\f \x01(\fR\x16rsaEncryptedPrivateKey\x12\"\n" +
+	"\feccPublicKey\x18\r \x01(\fR\feccPublicKey\x126\n" +
+	"\x16eccEncryptedPrivateKey\x18\x0e \x01(\fR\x16eccEncryptedPrivateKey\x122\n" +
+	"\x14encryptedDeviceToken\x18\x0f \x01(\fR\x14encryptedDeviceToken\x12.\n" +
+	"\x12encryptedClientKey\x18\x10 \x01(\fR\x12encryptedClientKey\"h\n" +
+	" EnterpriseUsersProvisionResponse\x12D\n" +
+	"\aresults\x18\x01 \x03(\v2*.Enterprise.EnterpriseUsersProvisionResultR\aresults\"\xa2\x01\n" +
+	"\x1eEnterpriseUsersProvisionResult\x12*\n" +
+	"\x10enterpriseUserId\x18\x01 \x01(\x03R\x10enterpriseUserId\x12\x12\n" +
+	"\x04code\x18\x02 \x01(\tR\x04code\x12\x18\n" +
+	"\amessage\x18\x03 \x01(\tR\amessage\x12&\n" +
+	"\x0eadditionalInfo\x18\x04 \x01(\tR\x0eadditionalInfo*\x1b\n" +
 	"\aKeyType\x12\a\n" +
 	"\x03RSA\x10\x00\x12\a\n" +
 	"\x03ECC\x10\x01*\x93\x01\n" +
@@ -4466,7 +4825,7 @@ func file_enterprise_proto_rawDescGZIP() []byte {
 }
 
 var file_enterprise_proto_enumTypes = make([]protoimpl.EnumInfo, 6)
-var file_enterprise_proto_msgTypes = make([]protoimpl.MessageInfo, 51)
+var file_enterprise_proto_msgTypes = make([]protoimpl.MessageInfo, 55)
 var file_enterprise_proto_goTypes = []any{
 	(KeyType)(0),                                 // 0: Enterprise.KeyType
 	(BackupKeyType)(0),                           // 1: Enterprise.BackupKeyType
@@ -4525,6 +4884,10 @@ var file_enterprise_proto_goTypes = []any{
 	(*EnterpriseUserDataKeysByNode)(nil),         // 54: Enterprise.EnterpriseUserDataKeysByNode
 	(*EnterpriseUserDataKeysByNodeResponse)(nil), // 55: Enterprise.EnterpriseUserDataKeysByNodeResponse
 	(*EnterpriseUserIds)(nil),                    // 56: Enterprise.EnterpriseUserIds
+	(*EnterpriseUsersProvisionRequest)(nil),      // 57: Enterprise.EnterpriseUsersProvisionRequest
+	(*EnterpriseUsersProvision)(nil),             // 58: Enterprise.EnterpriseUsersProvision
+	(*EnterpriseUsersProvisionResponse)(nil),     // 59: Enterprise.EnterpriseUsersProvisionResponse
+	(*EnterpriseUsersProvisionResult)(nil),       // 60: Enterprise.EnterpriseUsersProvisionResult
 }
 var file_enterprise_proto_depIdxs = []int32{
 	0,  // 0: Enterprise.EnterpriseKeyPairRequest.keyType:type_name -> Enterprise.KeyType
@@ -4558,11 +4921,14 @@ var file_enterprise_proto_depIdxs = []int32{
 	51, // 28: Enterprise.NodeToManagedCompanyRequest.usersDataKeys:type_name -> Enterprise.ReEncryptedUserDataKey
 	53, // 29: Enterprise.EnterpriseUserDataKeysByNode.keys:type_name -> Enterprise.EnterpriseUserDataKeyLight
 	54, // 30: Enterprise.EnterpriseUserDataKeysByNodeResponse.keys:type_name -> Enterprise.EnterpriseUserDataKeysByNode
-	31, // [31:31] is the sub-list for method output_type
-	31, // [31:31] is the sub-list for method input_type
-	31, // [31:31] is the sub-list for extension type_name
-	31, // [31:31] is the sub-list for extension extendee
-	0,  // [0:31] is the sub-list for field type_name
+	58, // 31: Enterprise.EnterpriseUsersProvisionRequest.users:type_name -> Enterprise.EnterpriseUsersProvision
+	2,  // 32: Enterprise.EnterpriseUsersProvision.keyType:type_name -> Enterprise.EncryptedKeyType
+	60, // 33: Enterprise.EnterpriseUsersProvisionResponse.results:type_name -> Enterprise.EnterpriseUsersProvisionResult
+	34, // [34:34] is the sub-list for method output_type
+	34, // [34:34] is the sub-list for method input_type
+	34, // [34:34] is the sub-list for extension type_name
+	34, // [34:34] is the sub-list for extension extendee
+	0,  // [0:34] is the sub-list for field type_name
 }
 
 func init() { file_enterprise_proto_init() }
@@ -4576,7 +4942,7 @@ func file_enterprise_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_enterprise_proto_rawDesc), len(file_enterprise_proto_rawDesc)),
 			NumEnums:      6,
-			NumMessages:   51,
+			NumMessages:   55,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
