@@ -204,3 +204,31 @@ func HasAddOn(mc *pb.ManagedCompany, code string) bool {
 	}
 	return false
 }
+
+// LicenseLog is get_mc_license_adjustment_log (msp-legacy-report): the
+// licence adjustments between From and To, in milliseconds since the epoch.
+type LicenseLog struct {
+	From int64 `json:"from"`
+	To   int64 `json:"to"`
+}
+
+// CommandName implements rest.Command.
+func (LicenseLog) CommandName() string { return "get_mc_license_adjustment_log" }
+
+// LicenseLogReply is the reply of LicenseLog.
+type LicenseLogReply struct {
+	Log []LicenseLogEntry `json:"log"`
+}
+
+// LicenseLogEntry is one licence adjustment; Date is as the server sends it.
+type LicenseLogEntry struct {
+	ID               int64  `json:"id"`
+	Date             string `json:"date"`
+	EnterpriseID     int32  `json:"enterprise_id"`
+	EnterpriseName   string `json:"enterprise_name"`
+	Status           string `json:"status"`
+	NewNumberOfSeats int32  `json:"new_number_of_seats"`
+	NewProductType   string `json:"new_product_type"`
+	Note             string `json:"note"`
+	Price            string `json:"price"`
+}

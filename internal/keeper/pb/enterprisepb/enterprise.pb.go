@@ -4406,6 +4406,297 @@ func (x *EnterpriseUsersProvisionResult) GetAdditionalInfo() string {
 	return ""
 }
 
+// distributor/get_distributor_info (no request payload) and
+// distributor/update_msp_permits (Commander
+// keepercommander/commands/distributor.py).
+type MspInfo struct {
+	state                  protoimpl.MessageState `protogen:"open.v1"`
+	EnterpriseId           int32                  `protobuf:"varint,1,opt,name=enterpriseId,proto3" json:"enterpriseId,omitempty"`
+	EnterpriseName         string                 `protobuf:"bytes,2,opt,name=enterpriseName,proto3" json:"enterpriseName,omitempty"`
+	AllocatedLicenses      int32                  `protobuf:"varint,3,opt,name=allocatedLicenses,proto3" json:"allocatedLicenses,omitempty"`
+	AllowedMcProducts      []string               `protobuf:"bytes,4,rep,name=allowedMcProducts,proto3" json:"allowedMcProducts,omitempty"`
+	AllowedAddOns          []string               `protobuf:"bytes,5,rep,name=allowedAddOns,proto3" json:"allowedAddOns,omitempty"`
+	MaxFilePlanType        string                 `protobuf:"bytes,6,opt,name=maxFilePlanType,proto3" json:"maxFilePlanType,omitempty"`
+	ManagedCompanies       []*ManagedCompany      `protobuf:"bytes,7,rep,name=managedCompanies,proto3" json:"managedCompanies,omitempty"`
+	AllowUnlimitedLicenses bool                   `protobuf:"varint,8,opt,name=allowUnlimitedLicenses,proto3" json:"allowUnlimitedLicenses,omitempty"`
+	AddOns                 []*LicenseAddOn        `protobuf:"bytes,9,rep,name=addOns,proto3" json:"addOns,omitempty"`
+	unknownFields          protoimpl.UnknownFields
+	sizeCache              protoimpl.SizeCache
+}
+
+func (x *MspInfo) Reset() {
+	*x = MspInfo{}
+	mi := &file_enterprise_proto_msgTypes[55]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MspInfo) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MspInfo) ProtoMessage() {}
+
+func (x *MspInfo) ProtoReflect() protoreflect.Message {
+	mi := &file_enterprise_proto_msgTypes[55]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MspInfo.ProtoReflect.Descriptor instead.
+func (*MspInfo) Descriptor() ([]byte, []int) {
+	return file_enterprise_proto_rawDescGZIP(), []int{55}
+}
+
+func (x *MspInfo) GetEnterpriseId() int32 {
+	if x != nil {
+		return x.EnterpriseId
+	}
+	return 0
+}
+
+func (x *MspInfo) GetEnterpriseName() string {
+	if x != nil {
+		return x.EnterpriseName
+	}
+	return ""
+}
+
+func (x *MspInfo) GetAllocatedLicenses() int32 {
+	if x != nil {
+		return x.AllocatedLicenses
+	}
+	return 0
+}
+
+func (x *MspInfo) GetAllowedMcProducts() []string {
+	if x != nil {
+		return x.AllowedMcProducts
+	}
+	return nil
+}
+
+func (x *MspInfo) GetAllowedAddOns() []string {
+	if x != nil {
+		return x.AllowedAddOns
+	}
+	return nil
+}
+
+func (x *MspInfo) GetMaxFilePlanType() string {
+	if x != nil {
+		return x.MaxFilePlanType
+	}
+	return ""
+}
+
+func (x *MspInfo) GetManagedCompanies() []*ManagedCompany {
+	if x != nil {
+		return x.ManagedCompanies
+	}
+	return nil
+}
+
+func (x *MspInfo) GetAllowUnlimitedLicenses() bool {
+	if x != nil {
+		return x.AllowUnlimitedLicenses
+	}
+	return false
+}
+
+func (x *MspInfo) GetAddOns() []*LicenseAddOn {
+	if x != nil {
+		return x.AddOns
+	}
+	return nil
+}
+
+type Distributor struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	MspInfos      []*MspInfo             `protobuf:"bytes,2,rep,name=mspInfos,proto3" json:"mspInfos,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Distributor) Reset() {
+	*x = Distributor{}
+	mi := &file_enterprise_proto_msgTypes[56]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Distributor) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Distributor) ProtoMessage() {}
+
+func (x *Distributor) ProtoReflect() protoreflect.Message {
+	mi := &file_enterprise_proto_msgTypes[56]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Distributor.ProtoReflect.Descriptor instead.
+func (*Distributor) Descriptor() ([]byte, []int) {
+	return file_enterprise_proto_rawDescGZIP(), []int{56}
+}
+
+func (x *Distributor) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *Distributor) GetMspInfos() []*MspInfo {
+	if x != nil {
+		return x.MspInfos
+	}
+	return nil
+}
+
+type GetDistributorInfoResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Distributors  []*Distributor         `protobuf:"bytes,1,rep,name=distributors,proto3" json:"distributors,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetDistributorInfoResponse) Reset() {
+	*x = GetDistributorInfoResponse{}
+	mi := &file_enterprise_proto_msgTypes[57]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetDistributorInfoResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetDistributorInfoResponse) ProtoMessage() {}
+
+func (x *GetDistributorInfoResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_enterprise_proto_msgTypes[57]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetDistributorInfoResponse.ProtoReflect.Descriptor instead.
+func (*GetDistributorInfoResponse) Descriptor() ([]byte, []int) {
+	return file_enterprise_proto_rawDescGZIP(), []int{57}
+}
+
+func (x *GetDistributorInfoResponse) GetDistributors() []*Distributor {
+	if x != nil {
+		return x.Distributors
+	}
+	return nil
+}
+
+type UpdateMSPPermitsRequest struct {
+	state                  protoimpl.MessageState `protogen:"open.v1"`
+	MspEnterpriseId        int32                  `protobuf:"varint,1,opt,name=mspEnterpriseId,proto3" json:"mspEnterpriseId,omitempty"`
+	MaxAllowedLicenses     int32                  `protobuf:"varint,2,opt,name=maxAllowedLicenses,proto3" json:"maxAllowedLicenses,omitempty"`
+	AllowedMcProducts      []string               `protobuf:"bytes,3,rep,name=allowedMcProducts,proto3" json:"allowedMcProducts,omitempty"`
+	AllowedAddOns          []string               `protobuf:"bytes,4,rep,name=allowedAddOns,proto3" json:"allowedAddOns,omitempty"`
+	MaxFilePlanType        string                 `protobuf:"bytes,5,opt,name=maxFilePlanType,proto3" json:"maxFilePlanType,omitempty"`
+	AllowUnlimitedLicenses bool                   `protobuf:"varint,6,opt,name=allowUnlimitedLicenses,proto3" json:"allowUnlimitedLicenses,omitempty"`
+	unknownFields          protoimpl.UnknownFields
+	sizeCache              protoimpl.SizeCache
+}
+
+func (x *UpdateMSPPermitsRequest) Reset() {
+	*x = UpdateMSPPermitsRequest{}
+	mi := &file_enterprise_proto_msgTypes[58]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateMSPPermitsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateMSPPermitsRequest) ProtoMessage() {}
+
+func (x *UpdateMSPPermitsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_enterprise_proto_msgTypes[58]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateMSPPermitsRequest.ProtoReflect.Descriptor instead.
+func (*UpdateMSPPermitsRequest) Descriptor() ([]byte, []int) {
+	return file_enterprise_proto_rawDescGZIP(), []int{58}
+}
+
+func (x *UpdateMSPPermitsRequest) GetMspEnterpriseId() int32 {
+	if x != nil {
+		return x.MspEnterpriseId
+	}
+	return 0
+}
+
+func (x *UpdateMSPPermitsRequest) GetMaxAllowedLicenses() int32 {
+	if x != nil {
+		return x.MaxAllowedLicenses
+	}
+	return 0
+}
+
+func (x *UpdateMSPPermitsRequest) GetAllowedMcProducts() []string {
+	if x != nil {
+		return x.AllowedMcProducts
+	}
+	return nil
+}
+
+func (x *UpdateMSPPermitsRequest) GetAllowedAddOns() []string {
+	if x != nil {
+		return x.AllowedAddOns
+	}
+	return nil
+}
+
+func (x *UpdateMSPPermitsRequest) GetMaxFilePlanType() string {
+	if x != nil {
+		return x.MaxFilePlanType
+	}
+	return ""
+}
+
+func (x *UpdateMSPPermitsRequest) GetAllowUnlimitedLicenses() bool {
+	if x != nil {
+		return x.AllowUnlimitedLicenses
+	}
+	return false
+}
+
 var File_enterprise_proto protoreflect.FileDescriptor
 
 const file_enterprise_proto_rawDesc = "" +
@@ -4756,7 +5047,29 @@ const file_enterprise_proto_rawDesc = "" +
 	"\x10enterpriseUserId\x18\x01 \x01(\x03R\x10enterpriseUserId\x12\x12\n" +
 	"\x04code\x18\x02 \x01(\tR\x04code\x12\x18\n" +
 	"\amessage\x18\x03 \x01(\tR\amessage\x12&\n" +
-	"\x0eadditionalInfo\x18\x04 \x01(\tR\x0eadditionalInfo*\x1b\n" +
+	"\x0eadditionalInfo\x18\x04 \x01(\tR\x0eadditionalInfo\"\xb3\x03\n" +
+	"\aMspInfo\x12\"\n" +
+	"\fenterpriseId\x18\x01 \x01(\x05R\fenterpriseId\x12&\n" +
+	"\x0eenterpriseName\x18\x02 \x01(\tR\x0eenterpriseName\x12,\n" +
+	"\x11allocatedLicenses\x18\x03 \x01(\x05R\x11allocatedLicenses\x12,\n" +
+	"\x11allowedMcProducts\x18\x04 \x03(\tR\x11allowedMcProducts\x12$\n" +
+	"\rallowedAddOns\x18\x05 \x03(\tR\rallowedAddOns\x12(\n" +
+	"\x0fmaxFilePlanType\x18\x06 \x01(\tR\x0fmaxFilePlanType\x12F\n" +
+	"\x10managedCompanies\x18\a \x03(\v2\x1a.Enterprise.ManagedCompanyR\x10managedCompanies\x126\n" +
+	"\x16allowUnlimitedLicenses\x18\b \x01(\bR\x16allowUnlimitedLicenses\x120\n" +
+	"\x06addOns\x18\t \x03(\v2\x18.Enterprise.LicenseAddOnR\x06addOns\"R\n" +
+	"\vDistributor\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12/\n" +
+	"\bmspInfos\x18\x02 \x03(\v2\x13.Enterprise.MspInfoR\bmspInfos\"Y\n" +
+	"\x1aGetDistributorInfoResponse\x12;\n" +
+	"\fdistributors\x18\x01 \x03(\v2\x17.Enterprise.DistributorR\fdistributors\"\xa9\x02\n" +
+	"\x17UpdateMSPPermitsRequest\x12(\n" +
+	"\x0fmspEnterpriseId\x18\x01 \x01(\x05R\x0fmspEnterpriseId\x12.\n" +
+	"\x12maxAllowedLicenses\x18\x02 \x01(\x05R\x12maxAllowedLicenses\x12,\n" +
+	"\x11allowedMcProducts\x18\x03 \x03(\tR\x11allowedMcProducts\x12$\n" +
+	"\rallowedAddOns\x18\x04 \x03(\tR\rallowedAddOns\x12(\n" +
+	"\x0fmaxFilePlanType\x18\x05 \x01(\tR\x0fmaxFilePlanType\x126\n" +
+	"\x16allowUnlimitedLicenses\x18\x06 \x01(\bR\x16allowUnlimitedLicenses*\x1b\n" +
 	"\aKeyType\x12\a\n" +
 	"\x03RSA\x10\x00\x12\a\n" +
 	"\x03ECC\x10\x01*\x93\x01\n" +
@@ -4825,7 +5138,7 @@ func file_enterprise_proto_rawDescGZIP() []byte {
 }
 
 var file_enterprise_proto_enumTypes = make([]protoimpl.EnumInfo, 6)
-var file_enterprise_proto_msgTypes = make([]protoimpl.MessageInfo, 55)
+var file_enterprise_proto_msgTypes = make([]protoimpl.MessageInfo, 59)
 var file_enterprise_proto_goTypes = []any{
 	(KeyType)(0),                                 // 0: Enterprise.KeyType
 	(BackupKeyType)(0),                           // 1: Enterprise.BackupKeyType
@@ -4888,6 +5201,10 @@ var file_enterprise_proto_goTypes = []any{
 	(*EnterpriseUsersProvision)(nil),             // 58: Enterprise.EnterpriseUsersProvision
 	(*EnterpriseUsersProvisionResponse)(nil),     // 59: Enterprise.EnterpriseUsersProvisionResponse
 	(*EnterpriseUsersProvisionResult)(nil),       // 60: Enterprise.EnterpriseUsersProvisionResult
+	(*MspInfo)(nil),                              // 61: Enterprise.MspInfo
+	(*Distributor)(nil),                          // 62: Enterprise.Distributor
+	(*GetDistributorInfoResponse)(nil),           // 63: Enterprise.GetDistributorInfoResponse
+	(*UpdateMSPPermitsRequest)(nil),              // 64: Enterprise.UpdateMSPPermitsRequest
 }
 var file_enterprise_proto_depIdxs = []int32{
 	0,  // 0: Enterprise.EnterpriseKeyPairRequest.keyType:type_name -> Enterprise.KeyType
@@ -4924,11 +5241,15 @@ var file_enterprise_proto_depIdxs = []int32{
 	58, // 31: Enterprise.EnterpriseUsersProvisionRequest.users:type_name -> Enterprise.EnterpriseUsersProvision
 	2,  // 32: Enterprise.EnterpriseUsersProvision.keyType:type_name -> Enterprise.EncryptedKeyType
 	60, // 33: Enterprise.EnterpriseUsersProvisionResponse.results:type_name -> Enterprise.EnterpriseUsersProvisionResult
-	34, // [34:34] is the sub-list for method output_type
-	34, // [34:34] is the sub-list for method input_type
-	34, // [34:34] is the sub-list for extension type_name
-	34, // [34:34] is the sub-list for extension extendee
-	0,  // [0:34] is the sub-list for field type_name
+	45, // 34: Enterprise.MspInfo.managedCompanies:type_name -> Enterprise.ManagedCompany
+	32, // 35: Enterprise.MspInfo.addOns:type_name -> Enterprise.LicenseAddOn
+	61, // 36: Enterprise.Distributor.mspInfos:type_name -> Enterprise.MspInfo
+	62, // 37: Enterprise.GetDistributorInfoResponse.distributors:type_name -> Enterprise.Distributor
+	38, // [38:38] is the sub-list for method output_type
+	38, // [38:38] is the sub-list for method input_type
+	38, // [38:38] is the sub-list for extension type_name
+	38, // [38:38] is the sub-list for extension extendee
+	0,  // [0:38] is the sub-list for field type_name
 }
 
 func init() { file_enterprise_proto_init() }
@@ -4942,7 +5263,7 @@ func file_enterprise_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_enterprise_proto_rawDesc), len(file_enterprise_proto_rawDesc)),
 			NumEnums:      6,
-			NumMessages:   55,
+			NumMessages:   59,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
