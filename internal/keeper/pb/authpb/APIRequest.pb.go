@@ -2445,6 +2445,186 @@ func (x *UserSettingRequest) GetValue() string {
 	return ""
 }
 
+// One-time shares (brief 05 section 2.3; Commander
+// keepercommander/commands/register.py OneTimeShareCreateCommand).
+type AddExternalShareRequest struct {
+	state              protoimpl.MessageState `protogen:"open.v1"`
+	RecordUid          []byte                 `protobuf:"bytes,1,opt,name=recordUid,proto3" json:"recordUid,omitempty"`
+	EncryptedRecordKey []byte                 `protobuf:"bytes,2,opt,name=encryptedRecordKey,proto3" json:"encryptedRecordKey,omitempty"`
+	ClientId           []byte                 `protobuf:"bytes,3,opt,name=clientId,proto3" json:"clientId,omitempty"`
+	AccessExpireOn     int64                  `protobuf:"varint,4,opt,name=accessExpireOn,proto3" json:"accessExpireOn,omitempty"`
+	Id                 string                 `protobuf:"bytes,5,opt,name=id,proto3" json:"id,omitempty"`
+	IsSelfDestruct     bool                   `protobuf:"varint,6,opt,name=isSelfDestruct,proto3" json:"isSelfDestruct,omitempty"`
+	IsEditable         bool                   `protobuf:"varint,7,opt,name=isEditable,proto3" json:"isEditable,omitempty"`
+	unknownFields      protoimpl.UnknownFields
+	sizeCache          protoimpl.SizeCache
+}
+
+func (x *AddExternalShareRequest) Reset() {
+	*x = AddExternalShareRequest{}
+	mi := &file_APIRequest_proto_msgTypes[21]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AddExternalShareRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AddExternalShareRequest) ProtoMessage() {}
+
+func (x *AddExternalShareRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_APIRequest_proto_msgTypes[21]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AddExternalShareRequest.ProtoReflect.Descriptor instead.
+func (*AddExternalShareRequest) Descriptor() ([]byte, []int) {
+	return file_APIRequest_proto_rawDescGZIP(), []int{21}
+}
+
+func (x *AddExternalShareRequest) GetRecordUid() []byte {
+	if x != nil {
+		return x.RecordUid
+	}
+	return nil
+}
+
+func (x *AddExternalShareRequest) GetEncryptedRecordKey() []byte {
+	if x != nil {
+		return x.EncryptedRecordKey
+	}
+	return nil
+}
+
+func (x *AddExternalShareRequest) GetClientId() []byte {
+	if x != nil {
+		return x.ClientId
+	}
+	return nil
+}
+
+func (x *AddExternalShareRequest) GetAccessExpireOn() int64 {
+	if x != nil {
+		return x.AccessExpireOn
+	}
+	return 0
+}
+
+func (x *AddExternalShareRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *AddExternalShareRequest) GetIsSelfDestruct() bool {
+	if x != nil {
+		return x.IsSelfDestruct
+	}
+	return false
+}
+
+func (x *AddExternalShareRequest) GetIsEditable() bool {
+	if x != nil {
+		return x.IsEditable
+	}
+	return false
+}
+
+// authentication/get_domain_password_rules (Commander
+// keepercommander/loginv3.py get_default_password_rules).
+type NewUserMinimumParams struct {
+	state                    protoimpl.MessageState `protogen:"open.v1"`
+	MinimumIterations        int32                  `protobuf:"varint,1,opt,name=minimumIterations,proto3" json:"minimumIterations,omitempty"`
+	PasswordMatchRegex       []string               `protobuf:"bytes,2,rep,name=passwordMatchRegex,proto3" json:"passwordMatchRegex,omitempty"`
+	PasswordMatchDescription []string               `protobuf:"bytes,3,rep,name=passwordMatchDescription,proto3" json:"passwordMatchDescription,omitempty"`
+	IsEnterpriseDomain       bool                   `protobuf:"varint,4,opt,name=isEnterpriseDomain,proto3" json:"isEnterpriseDomain,omitempty"`
+	EnterpriseEccPublicKey   []byte                 `protobuf:"bytes,5,opt,name=enterpriseEccPublicKey,proto3" json:"enterpriseEccPublicKey,omitempty"`
+	ForbidKeyType2           bool                   `protobuf:"varint,6,opt,name=forbidKeyType2,proto3" json:"forbidKeyType2,omitempty"`
+	unknownFields            protoimpl.UnknownFields
+	sizeCache                protoimpl.SizeCache
+}
+
+func (x *NewUserMinimumParams) Reset() {
+	*x = NewUserMinimumParams{}
+	mi := &file_APIRequest_proto_msgTypes[22]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *NewUserMinimumParams) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*NewUserMinimumParams) ProtoMessage() {}
+
+func (x *NewUserMinimumParams) ProtoReflect() protoreflect.Message {
+	mi := &file_APIRequest_proto_msgTypes[22]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use NewUserMinimumParams.ProtoReflect.Descriptor instead.
+func (*NewUserMinimumParams) Descriptor() ([]byte, []int) {
+	return file_APIRequest_proto_rawDescGZIP(), []int{22}
+}
+
+func (x *NewUserMinimumParams) GetMinimumIterations() int32 {
+	if x != nil {
+		return x.MinimumIterations
+	}
+	return 0
+}
+
+func (x *NewUserMinimumParams) GetPasswordMatchRegex() []string {
+	if x != nil {
+		return x.PasswordMatchRegex
+	}
+	return nil
+}
+
+func (x *NewUserMinimumParams) GetPasswordMatchDescription() []string {
+	if x != nil {
+		return x.PasswordMatchDescription
+	}
+	return nil
+}
+
+func (x *NewUserMinimumParams) GetIsEnterpriseDomain() bool {
+	if x != nil {
+		return x.IsEnterpriseDomain
+	}
+	return false
+}
+
+func (x *NewUserMinimumParams) GetEnterpriseEccPublicKey() []byte {
+	if x != nil {
+		return x.EnterpriseEccPublicKey
+	}
+	return nil
+}
+
+func (x *NewUserMinimumParams) GetForbidKeyType2() bool {
+	if x != nil {
+		return x.ForbidKeyType2
+	}
+	return false
+}
+
 var File_APIRequest_proto protoreflect.FileDescriptor
 
 const file_APIRequest_proto_rawDesc = "" +
@@ -2607,7 +2787,24 @@ const file_APIRequest_proto_rawDesc = "" +
 	"\x16encryptedDeviceDataKey\x18\x02 \x01(\fR\x16encryptedDeviceDataKey\"D\n" +
 	"\x12UserSettingRequest\x12\x18\n" +
 	"\asetting\x18\x01 \x01(\tR\asetting\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\tR\x05value*k\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value\"\x83\x02\n" +
+	"\x17AddExternalShareRequest\x12\x1c\n" +
+	"\trecordUid\x18\x01 \x01(\fR\trecordUid\x12.\n" +
+	"\x12encryptedRecordKey\x18\x02 \x01(\fR\x12encryptedRecordKey\x12\x1a\n" +
+	"\bclientId\x18\x03 \x01(\fR\bclientId\x12&\n" +
+	"\x0eaccessExpireOn\x18\x04 \x01(\x03R\x0eaccessExpireOn\x12\x0e\n" +
+	"\x02id\x18\x05 \x01(\tR\x02id\x12&\n" +
+	"\x0eisSelfDestruct\x18\x06 \x01(\bR\x0eisSelfDestruct\x12\x1e\n" +
+	"\n" +
+	"isEditable\x18\a \x01(\bR\n" +
+	"isEditable\"\xc0\x02\n" +
+	"\x14NewUserMinimumParams\x12,\n" +
+	"\x11minimumIterations\x18\x01 \x01(\x05R\x11minimumIterations\x12.\n" +
+	"\x12passwordMatchRegex\x18\x02 \x03(\tR\x12passwordMatchRegex\x12:\n" +
+	"\x18passwordMatchDescription\x18\x03 \x03(\tR\x18passwordMatchDescription\x12.\n" +
+	"\x12isEnterpriseDomain\x18\x04 \x01(\bR\x12isEnterpriseDomain\x126\n" +
+	"\x16enterpriseEccPublicKey\x18\x05 \x01(\fR\x16enterpriseEccPublicKey\x12&\n" +
+	"\x0eforbidKeyType2\x18\x06 \x01(\bR\x0eforbidKeyType2*k\n" +
 	"\tLoginType\x12\n" +
 	"\n" +
 	"\x06NORMAL\x10\x00\x12\a\n" +
@@ -2736,7 +2933,7 @@ func file_APIRequest_proto_rawDescGZIP() []byte {
 }
 
 var file_APIRequest_proto_enumTypes = make([]protoimpl.EnumInfo, 12)
-var file_APIRequest_proto_msgTypes = make([]protoimpl.MessageInfo, 21)
+var file_APIRequest_proto_msgTypes = make([]protoimpl.MessageInfo, 23)
 var file_APIRequest_proto_goTypes = []any{
 	(LoginType)(0),                                // 0: Authentication.LoginType
 	(DeviceStatus)(0),                             // 1: Authentication.DeviceStatus
@@ -2771,6 +2968,8 @@ var file_APIRequest_proto_goTypes = []any{
 	(*ValidateDeviceVerificationCodeRequest)(nil), // 30: Authentication.ValidateDeviceVerificationCodeRequest
 	(*RegisterDeviceDataKeyRequest)(nil),          // 31: Authentication.RegisterDeviceDataKeyRequest
 	(*UserSettingRequest)(nil),                    // 32: Authentication.UserSettingRequest
+	(*AddExternalShareRequest)(nil),               // 33: Authentication.AddExternalShareRequest
+	(*NewUserMinimumParams)(nil),                  // 34: Authentication.NewUserMinimumParams
 }
 var file_APIRequest_proto_depIdxs = []int32{
 	12, // 0: Authentication.ApiRequest.qrcMessageKey:type_name -> Authentication.QrcMessageKey
@@ -2813,7 +3012,7 @@ func file_APIRequest_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_APIRequest_proto_rawDesc), len(file_APIRequest_proto_rawDesc)),
 			NumEnums:      12,
-			NumMessages:   21,
+			NumMessages:   23,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -3610,6 +3610,390 @@ func (x *SetRestrictVisibilityRequest) GetNodeId() int64 {
 	return 0
 }
 
+// enterprise/enterprise_user_provision (brief 02 section 5.2; Commander
+// keepercommander/commands/enterprise_create_user.py).
+type EnterpriseUsersProvisionRequest struct {
+	state         protoimpl.MessageState      `protogen:"open.v1"`
+	Users         []*EnterpriseUsersProvision `protobuf:"bytes,1,rep,name=users,proto3" json:"users,omitempty"`
+	ClientVersion string                      `protobuf:"bytes,2,opt,name=clientVersion,proto3" json:"clientVersion,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *EnterpriseUsersProvisionRequest) Reset() {
+	*x = EnterpriseUsersProvisionRequest{}
+	mi := &file_enterprise_proto_msgTypes[43]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *EnterpriseUsersProvisionRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*EnterpriseUsersProvisionRequest) ProtoMessage() {}
+
+func (x *EnterpriseUsersProvisionRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_enterprise_proto_msgTypes[43]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use EnterpriseUsersProvisionRequest.ProtoReflect.Descriptor instead.
+func (*EnterpriseUsersProvisionRequest) Descriptor() ([]byte, []int) {
+	return file_enterprise_proto_rawDescGZIP(), []int{43}
+}
+
+func (x *EnterpriseUsersProvisionRequest) GetUsers() []*EnterpriseUsersProvision {
+	if x != nil {
+		return x.Users
+	}
+	return nil
+}
+
+func (x *EnterpriseUsersProvisionRequest) GetClientVersion() string {
+	if x != nil {
+		return x.ClientVersion
+	}
+	return ""
+}
+
+type EnterpriseUsersProvision struct {
+	state                  protoimpl.MessageState `protogen:"open.v1"`
+	EnterpriseUserId       int64                  `protobuf:"varint,1,opt,name=enterpriseUserId,proto3" json:"enterpriseUserId,omitempty"`
+	Username               string                 `protobuf:"bytes,2,opt,name=username,proto3" json:"username,omitempty"`
+	NodeId                 int64                  `protobuf:"varint,3,opt,name=nodeId,proto3" json:"nodeId,omitempty"`
+	EncryptedData          string                 `protobuf:"bytes,4,opt,name=encryptedData,proto3" json:"encryptedData,omitempty"`
+	KeyType                EncryptedKeyType       `protobuf:"varint,5,opt,name=keyType,proto3,enum=Enterprise.EncryptedKeyType" json:"keyType,omitempty"`
+	FullName               string                 `protobuf:"bytes,6,opt,name=fullName,proto3" json:"fullName,omitempty"`
+	JobTitle               string                 `protobuf:"bytes,7,opt,name=jobTitle,proto3" json:"jobTitle,omitempty"`
+	EnterpriseUsersDataKey []byte                 `protobuf:"bytes,8,opt,name=enterpriseUsersDataKey,proto3" json:"enterpriseUsersDataKey,omitempty"`
+	AuthVerifier           []byte                 `protobuf:"bytes,9,opt,name=authVerifier,proto3" json:"authVerifier,omitempty"`
+	EncryptionParams       []byte                 `protobuf:"bytes,10,opt,name=encryptionParams,proto3" json:"encryptionParams,omitempty"`
+	RsaPublicKey           []byte                 `protobuf:"bytes,11,opt,name=rsaPublicKey,proto3" json:"rsaPublicKey,omitempty"`
+	RsaEncryptedPrivateKey []byte                 `protobuf:"bytes,12,opt,name=rsaEncryptedPrivateKey,proto3" json:"rsaEncryptedPrivateKey,omitempty"`
+	EccPublicKey           []byte                 `protobuf:"bytes,13,opt,name=eccPublicKey,proto3" json:"eccPublicKey,omitempty"`
+	EccEncryptedPrivateKey []byte                 `protobuf:"bytes,14,opt,name=eccEncryptedPrivateKey,proto3" json:"eccEncryptedPrivateKey,omitempty"`
+	EncryptedDeviceToken   []byte                 `protobuf:"bytes,15,opt,name=encryptedDeviceToken,proto3" json:"encryptedDeviceToken,omitempty"`
+	EncryptedClientKey     []byte                 `protobuf:"bytes,16,opt,name=encryptedClientKey,proto3" json:"encryptedClientKey,omitempty"`
+	unknownFields          protoimpl.UnknownFields
+	sizeCache              protoimpl.SizeCache
+}
+
+func (x *EnterpriseUsersProvision) Reset() {
+	*x = EnterpriseUsersProvision{}
+	mi := &file_enterprise_proto_msgTypes[44]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *EnterpriseUsersProvision) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*EnterpriseUsersProvision) ProtoMessage() {}
+
+func (x *EnterpriseUsersProvision) ProtoReflect() protoreflect.Message {
+	mi := &file_enterprise_proto_msgTypes[44]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use EnterpriseUsersProvision.ProtoReflect.Descriptor instead.
+func (*EnterpriseUsersProvision) Descriptor() ([]byte, []int) {
+	return file_enterprise_proto_rawDescGZIP(), []int{44}
+}
+
+func (x *EnterpriseUsersProvision) GetEnterpriseUserId() int64 {
+	if x != nil {
+		return x.EnterpriseUserId
+	}
+	return 0
+}
+
+func (x *EnterpriseUsersProvision) GetUsername() string {
+	if x != nil {
+		return x.Username
+	}
+	return ""
+}
+
+func (x *EnterpriseUsersProvision) GetNodeId() int64 {
+	if x != nil {
+		return x.NodeId
+	}
+	return 0
+}
+
+func (x *EnterpriseUsersProvision) GetEncryptedData() string {
+	if x != nil {
+		return x.EncryptedData
+	}
+	return ""
+}
+
+func (x *EnterpriseUsersProvision) GetKeyType() EncryptedKeyType {
+	if x != nil {
+		return x.KeyType
+	}
+	return EncryptedKeyType_KT_NO_KEY
+}
+
+func (x *EnterpriseUsersProvision) GetFullName() string {
+	if x != nil {
+		return x.FullName
+	}
+	return ""
+}
+
+func (x *EnterpriseUsersProvision) GetJobTitle() string {
+	if x != nil {
+		return x.JobTitle
+	}
+	return ""
+}
+
+func (x *EnterpriseUsersProvision) GetEnterpriseUsersDataKey() []byte {
+	if x != nil {
+		return x.EnterpriseUsersDataKey
+	}
+	return nil
+}
+
+func (x *EnterpriseUsersProvision) GetAuthVerifier() []byte {
+	if x != nil {
+		return x.AuthVerifier
+	}
+	return nil
+}
+
+func (x *EnterpriseUsersProvision) GetEncryptionParams() []byte {
+	if x != nil {
+		return x.EncryptionParams
+	}
+	return nil
+}
+
+func (x *EnterpriseUsersProvision) GetRsaPublicKey() []byte {
+	if x != nil {
+		return x.RsaPublicKey
+	}
+	return nil
+}
+
+func (x *EnterpriseUsersProvision) GetRsaEncryptedPrivateKey() []byte {
+	if x != nil {
+		return x.RsaEncryptedPrivateKey
+	}
+	return nil
+}
+
+func (x *EnterpriseUsersProvision) GetEccPublicKey() []byte {
+	if x != nil {
+		return x.EccPublicKey
+	}
+	return nil
+}
+
+func (x *EnterpriseUsersProvision) GetEccEncryptedPrivateKey() []byte {
+	if x != nil {
+		return x.EccEncryptedPrivateKey
+	}
+	return nil
+}
+
+func (x *EnterpriseUsersProvision) GetEncryptedDeviceToken() []byte {
+	if x != nil {
+		return x.EncryptedDeviceToken
+	}
+	return nil
+}
+
+func (x *EnterpriseUsersProvision) GetEncryptedClientKey() []byte {
+	if x != nil {
+		return x.EncryptedClientKey
+	}
+	return nil
+}
+
+type EnterpriseUsersProvisionResponse struct {
+	state         protoimpl.MessageState            `protogen:"open.v1"`
+	Results       []*EnterpriseUsersProvisionResult `protobuf:"bytes,1,rep,name=results,proto3" json:"results,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *EnterpriseUsersProvisionResponse) Reset() {
+	*x = EnterpriseUsersProvisionResponse{}
+	mi := &file_enterprise_proto_msgTypes[45]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *EnterpriseUsersProvisionResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*EnterpriseUsersProvisionResponse) ProtoMessage() {}
+
+func (x *EnterpriseUsersProvisionResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_enterprise_proto_msgTypes[45]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use EnterpriseUsersProvisionResponse.ProtoReflect.Descriptor instead.
+func (*EnterpriseUsersProvisionResponse) Descriptor() ([]byte, []int) {
+	return file_enterprise_proto_rawDescGZIP(), []int{45}
+}
+
+func (x *EnterpriseUsersProvisionResponse) GetResults() []*EnterpriseUsersProvisionResult {
+	if x != nil {
+		return x.Results
+	}
+	return nil
+}
+
+type EnterpriseUsersProvisionResult struct {
+	state            protoimpl.MessageState `protogen:"open.v1"`
+	EnterpriseUserId int64                  `protobuf:"varint,1,opt,name=enterpriseUserId,proto3" json:"enterpriseUserId,omitempty"`
+	Code             string                 `protobuf:"bytes,2,opt,name=code,proto3" json:"code,omitempty"`
+	Message          string                 `protobuf:"bytes,3,opt,name=message,proto3" json:"message,omitempty"`
+	AdditionalInfo   string                 `protobuf:"bytes,4,opt,name=additionalInfo,proto3" json:"additionalInfo,omitempty"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
+}
+
+func (x *EnterpriseUsersProvisionResult) Reset() {
+	*x = EnterpriseUsersProvisionResult{}
+	mi := &file_enterprise_proto_msgTypes[46]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *EnterpriseUsersProvisionResult) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*EnterpriseUsersProvisionResult) ProtoMessage() {}
+
+func (x *EnterpriseUsersProvisionResult) ProtoReflect() protoreflect.Message {
+	mi := &file_enterprise_proto_msgTypes[46]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use EnterpriseUsersProvisionResult.ProtoReflect.Descriptor instead.
+func (*EnterpriseUsersProvisionResult) Descriptor() ([]byte, []int) {
+	return file_enterprise_proto_rawDescGZIP(), []int{46}
+}
+
+func (x *EnterpriseUsersProvisionResult) GetEnterpriseUserId() int64 {
+	if x != nil {
+		return x.EnterpriseUserId
+	}
+	return 0
+}
+
+func (x *EnterpriseUsersProvisionResult) GetCode() string {
+	if x != nil {
+		return x.Code
+	}
+	return ""
+}
+
+func (x *EnterpriseUsersProvisionResult) GetMessage() string {
+	if x != nil {
+		return x.Message
+	}
+	return ""
+}
+
+func (x *EnterpriseUsersProvisionResult) GetAdditionalInfo() string {
+	if x != nil {
+		return x.AdditionalInfo
+	}
+	return ""
+}
+
+// authentication/get_domain_password_rules request (Commander
+// keepercommander/loginv3.py get_default_password_rules).
+type DomainPasswordRulesRequest struct {
+	state            protoimpl.MessageState `protogen:"open.v1"`
+	Username         string                 `protobuf:"bytes,1,opt,name=username,proto3" json:"username,omitempty"`
+	VerificationCode string                 `protobuf:"bytes,2,opt,name=verificationCode,proto3" json:"verificationCode,omitempty"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
+}
+
+func (x *DomainPasswordRulesRequest) Reset() {
+	*x = DomainPasswordRulesRequest{}
+	mi := &file_enterprise_proto_msgTypes[47]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DomainPasswordRulesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DomainPasswordRulesRequest) ProtoMessage() {}
+
+func (x *DomainPasswordRulesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_enterprise_proto_msgTypes[47]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DomainPasswordRulesRequest.ProtoReflect.Descriptor instead.
+func (*DomainPasswordRulesRequest) Descriptor() ([]byte, []int) {
+	return file_enterprise_proto_rawDescGZIP(), []int{47}
+}
+
+func (x *DomainPasswordRulesRequest) GetUsername() string {
+	if x != nil {
+		return x.Username
+	}
+	return ""
+}
+
+func (x *DomainPasswordRulesRequest) GetVerificationCode() string {
+	if x != nil {
+		return x.VerificationCode
+	}
+	return ""
+}
+
 var File_enterprise_proto protoreflect.FileDescriptor
 
 const file_enterprise_proto_rawDesc = "" +
@@ -3903,7 +4287,38 @@ const file_enterprise_proto_rawDesc = "" +
 	"\tkeyTypeId\x18\x03 \x01(\x05R\tkeyTypeId\x12&\n" +
 	"\x0eforbidKeyType2\x18\x04 \x01(\bR\x0eforbidKeyType2\"6\n" +
 	"\x1cSetRestrictVisibilityRequest\x12\x16\n" +
-	"\x06nodeId\x18\x01 \x01(\x03R\x06nodeId*\x1b\n" +
+	"\x06nodeId\x18\x01 \x01(\x03R\x06nodeId\"\x83\x01\n" +
+	"\x1fEnterpriseUsersProvisionRequest\x12:\n" +
+	"\x05users\x18\x01 \x03(\v2$.Enterprise.EnterpriseUsersProvisionR\x05users\x12$\n" +
+	"\rclientVersion\x18\x02 \x01(\tR\rclientVersion\"\xb4\x05\n" +
+	"\x18EnterpriseUsersProvision\x12*\n" +
+	"\x10enterpriseUserId\x18\x01 \x01(\x03R\x10enterpriseUserId\x12\x1a\n" +
+	"\busername\x18\x02 \x01(\tR\busername\x12\x16\n" +
+	"\x06nodeId\x18\x03 \x01(\x03R\x06nodeId\x12$\n" +
+	"\rencryptedData\x18\x04 \x01(\tR\rencryptedData\x126\n" +
+	"\akeyType\x18\x05 \x01(\x0e2\x1c.Enterprise.EncryptedKeyTypeR\akeyType\x12\x1a\n" +
+	"\bfullName\x18\x06 \x01(\tR\bfullName\x12\x1a\n" +
+	"\bjobTitle\x18\a \x01(\tR\bjobTitle\x126\n" +
+	"\x16enterpriseUsersDataKey\x18\b \x01(\fR\x16enterpriseUsersDataKey\x12\"\n" +
+	"\fauthVerifier\x18\t \x01(\fR\fauthVerifier\x12*\n" +
+	"\x10encryptionParams\x18\n" +
+	" \x01(\fR\x10encryptionParams\x12\"\n" +
+	"\frsaPublicKey\x18\v \x01(\fR\frsaPublicKey\x126\n" +
+	"\x16rsaEncryptedPrivateKey\x18\f \x01(\fR\x16rsaEncryptedPrivateKey\x12\"\n" +
+	"\feccPublicKey\x18\r \x01(\fR\feccPublicKey\x126\n" +
+	"\x16eccEncryptedPrivateKey\x18\x0e \x01(\fR\x16eccEncryptedPrivateKey\x122\n" +
+	"\x14encryptedDeviceToken\x18\x0f \x01(\fR\x14encryptedDeviceToken\x12.\n" +
+	"\x12encryptedClientKey\x18\x10 \x01(\fR\x12encryptedClientKey\"h\n" +
+	" EnterpriseUsersProvisionResponse\x12D\n" +
+	"\aresults\x18\x01 \x03(\v2*.Enterprise.EnterpriseUsersProvisionResultR\aresults\"\xa2\x01\n" +
+	"\x1eEnterpriseUsersProvisionResult\x12*\n" +
+	"\x10enterpriseUserId\x18\x01 \x01(\x03R\x10enterpriseUserId\x12\x12\n" +
+	"\x04code\x18\x02 \x01(\tR\x04code\x12\x18\n" +
+	"\amessage\x18\x03 \x01(\tR\amessage\x12&\n" +
+	"\x0eadditionalInfo\x18\x04 \x01(\tR\x0eadditionalInfo\"d\n" +
+	"\x1aDomainPasswordRulesRequest\x12\x1a\n" +
+	"\busername\x18\x01 \x01(\tR\busername\x12*\n" +
+	"\x10verificationCode\x18\x02 \x01(\tR\x10verificationCode*\x1b\n" +
 	"\aKeyType\x12\a\n" +
 	"\x03RSA\x10\x00\x12\a\n" +
 	"\x03ECC\x10\x01*\x93\x01\n" +
@@ -3972,57 +4387,62 @@ func file_enterprise_proto_rawDescGZIP() []byte {
 }
 
 var file_enterprise_proto_enumTypes = make([]protoimpl.EnumInfo, 6)
-var file_enterprise_proto_msgTypes = make([]protoimpl.MessageInfo, 43)
+var file_enterprise_proto_msgTypes = make([]protoimpl.MessageInfo, 48)
 var file_enterprise_proto_goTypes = []any{
-	(KeyType)(0),                          // 0: Enterprise.KeyType
-	(BackupKeyType)(0),                    // 1: Enterprise.BackupKeyType
-	(EncryptedKeyType)(0),                 // 2: Enterprise.EncryptedKeyType
-	(EnterpriseDataEntity)(0),             // 3: Enterprise.EnterpriseDataEntity
-	(CacheStatus)(0),                      // 4: Enterprise.CacheStatus
-	(TransferAcceptanceStatus)(0),         // 5: Enterprise.TransferAcceptanceStatus
-	(*EnterpriseKeyPairRequest)(nil),      // 6: Enterprise.EnterpriseKeyPairRequest
-	(*GetEnterpriseDataKeysRequest)(nil),  // 7: Enterprise.GetEnterpriseDataKeysRequest
-	(*GetEnterpriseDataKeysResponse)(nil), // 8: Enterprise.GetEnterpriseDataKeysResponse
-	(*RoleKey)(nil),                       // 9: Enterprise.RoleKey
-	(*MspKey)(nil),                        // 10: Enterprise.MspKey
-	(*EnterpriseKeys)(nil),                // 11: Enterprise.EnterpriseKeys
-	(*TreeKey)(nil),                       // 12: Enterprise.TreeKey
-	(*ReEncryptedRoleKey)(nil),            // 13: Enterprise.ReEncryptedRoleKey
-	(*EnterpriseDataRequest)(nil),         // 14: Enterprise.EnterpriseDataRequest
-	(*SpecialProvisioning)(nil),           // 15: Enterprise.SpecialProvisioning
-	(*UserPrivilege)(nil),                 // 16: Enterprise.UserPrivilege
-	(*GeneralDataEntity)(nil),             // 17: Enterprise.GeneralDataEntity
-	(*EnterpriseData)(nil),                // 18: Enterprise.EnterpriseData
-	(*EnterpriseDataResponse)(nil),        // 19: Enterprise.EnterpriseDataResponse
-	(*Node)(nil),                          // 20: Enterprise.Node
-	(*Role)(nil),                          // 21: Enterprise.Role
-	(*User)(nil),                          // 22: Enterprise.User
-	(*UserAlias)(nil),                     // 23: Enterprise.UserAlias
-	(*Team)(nil),                          // 24: Enterprise.Team
-	(*TeamUser)(nil),                      // 25: Enterprise.TeamUser
-	(*RoleUser)(nil),                      // 26: Enterprise.RoleUser
-	(*RolePrivilege)(nil),                 // 27: Enterprise.RolePrivilege
-	(*RoleEnforcement)(nil),               // 28: Enterprise.RoleEnforcement
-	(*RoleTeam)(nil),                      // 29: Enterprise.RoleTeam
-	(*RoleTeams)(nil),                     // 30: Enterprise.RoleTeams
-	(*ManagedNode)(nil),                   // 31: Enterprise.ManagedNode
-	(*LicenseAddOn)(nil),                  // 32: Enterprise.LicenseAddOn
-	(*MCDefault)(nil),                     // 33: Enterprise.MCDefault
-	(*MSPPermits)(nil),                    // 34: Enterprise.MSPPermits
-	(*MSPPool)(nil),                       // 35: Enterprise.MSPPool
-	(*MSPContact)(nil),                    // 36: Enterprise.MSPContact
-	(*License)(nil),                       // 37: Enterprise.License
-	(*Bridge)(nil),                        // 38: Enterprise.Bridge
-	(*Scim)(nil),                          // 39: Enterprise.Scim
-	(*EmailProvision)(nil),                // 40: Enterprise.EmailProvision
-	(*QueuedTeam)(nil),                    // 41: Enterprise.QueuedTeam
-	(*QueuedTeamUser)(nil),                // 42: Enterprise.QueuedTeamUser
-	(*SsoService)(nil),                    // 43: Enterprise.SsoService
-	(*DeviceRequestForAdminApproval)(nil), // 44: Enterprise.DeviceRequestForAdminApproval
-	(*ManagedCompany)(nil),                // 45: Enterprise.ManagedCompany
-	(*LoginToMcRequest)(nil),              // 46: Enterprise.LoginToMcRequest
-	(*LoginToMcResponse)(nil),             // 47: Enterprise.LoginToMcResponse
-	(*SetRestrictVisibilityRequest)(nil),  // 48: Enterprise.SetRestrictVisibilityRequest
+	(KeyType)(0),                             // 0: Enterprise.KeyType
+	(BackupKeyType)(0),                       // 1: Enterprise.BackupKeyType
+	(EncryptedKeyType)(0),                    // 2: Enterprise.EncryptedKeyType
+	(EnterpriseDataEntity)(0),                // 3: Enterprise.EnterpriseDataEntity
+	(CacheStatus)(0),                         // 4: Enterprise.CacheStatus
+	(TransferAcceptanceStatus)(0),            // 5: Enterprise.TransferAcceptanceStatus
+	(*EnterpriseKeyPairRequest)(nil),         // 6: Enterprise.EnterpriseKeyPairRequest
+	(*GetEnterpriseDataKeysRequest)(nil),     // 7: Enterprise.GetEnterpriseDataKeysRequest
+	(*GetEnterpriseDataKeysResponse)(nil),    // 8: Enterprise.GetEnterpriseDataKeysResponse
+	(*RoleKey)(nil),                          // 9: Enterprise.RoleKey
+	(*MspKey)(nil),                           // 10: Enterprise.MspKey
+	(*EnterpriseKeys)(nil),                   // 11: Enterprise.EnterpriseKeys
+	(*TreeKey)(nil),                          // 12: Enterprise.TreeKey
+	(*ReEncryptedRoleKey)(nil),               // 13: Enterprise.ReEncryptedRoleKey
+	(*EnterpriseDataRequest)(nil),            // 14: Enterprise.EnterpriseDataRequest
+	(*SpecialProvisioning)(nil),              // 15: Enterprise.SpecialProvisioning
+	(*UserPrivilege)(nil),                    // 16: Enterprise.UserPrivilege
+	(*GeneralDataEntity)(nil),                // 17: Enterprise.GeneralDataEntity
+	(*EnterpriseData)(nil),                   // 18: Enterprise.EnterpriseData
+	(*EnterpriseDataResponse)(nil),           // 19: Enterprise.EnterpriseDataResponse
+	(*Node)(nil),                             // 20: Enterprise.Node
+	(*Role)(nil),                             // 21: Enterprise.Role
+	(*User)(nil),                             // 22: Enterprise.User
+	(*UserAlias)(nil),                        // 23: Enterprise.UserAlias
+	(*Team)(nil),                             // 24: Enterprise.Team
+	(*TeamUser)(nil),                         // 25: Enterprise.TeamUser
+	(*RoleUser)(nil),                         // 26: Enterprise.RoleUser
+	(*RolePrivilege)(nil),                    // 27: Enterprise.RolePrivilege
+	(*RoleEnforcement)(nil),                  // 28: Enterprise.RoleEnforcement
+	(*RoleTeam)(nil),                         // 29: Enterprise.RoleTeam
+	(*RoleTeams)(nil),                        // 30: Enterprise.RoleTeams
+	(*ManagedNode)(nil),                      // 31: Enterprise.ManagedNode
+	(*LicenseAddOn)(nil),                     // 32: Enterprise.LicenseAddOn
+	(*MCDefault)(nil),                        // 33: Enterprise.MCDefault
+	(*MSPPermits)(nil),                       // 34: Enterprise.MSPPermits
+	(*MSPPool)(nil),                          // 35: Enterprise.MSPPool
+	(*MSPContact)(nil),                       // 36: Enterprise.MSPContact
+	(*License)(nil),                          // 37: Enterprise.License
+	(*Bridge)(nil),                           // 38: Enterprise.Bridge
+	(*Scim)(nil),                             // 39: Enterprise.Scim
+	(*EmailProvision)(nil),                   // 40: Enterprise.EmailProvision
+	(*QueuedTeam)(nil),                       // 41: Enterprise.QueuedTeam
+	(*QueuedTeamUser)(nil),                   // 42: Enterprise.QueuedTeamUser
+	(*SsoService)(nil),                       // 43: Enterprise.SsoService
+	(*DeviceRequestForAdminApproval)(nil),    // 44: Enterprise.DeviceRequestForAdminApproval
+	(*ManagedCompany)(nil),                   // 45: Enterprise.ManagedCompany
+	(*LoginToMcRequest)(nil),                 // 46: Enterprise.LoginToMcRequest
+	(*LoginToMcResponse)(nil),                // 47: Enterprise.LoginToMcResponse
+	(*SetRestrictVisibilityRequest)(nil),     // 48: Enterprise.SetRestrictVisibilityRequest
+	(*EnterpriseUsersProvisionRequest)(nil),  // 49: Enterprise.EnterpriseUsersProvisionRequest
+	(*EnterpriseUsersProvision)(nil),         // 50: Enterprise.EnterpriseUsersProvision
+	(*EnterpriseUsersProvisionResponse)(nil), // 51: Enterprise.EnterpriseUsersProvisionResponse
+	(*EnterpriseUsersProvisionResult)(nil),   // 52: Enterprise.EnterpriseUsersProvisionResult
+	(*DomainPasswordRulesRequest)(nil),       // 53: Enterprise.DomainPasswordRulesRequest
 }
 var file_enterprise_proto_depIdxs = []int32{
 	0,  // 0: Enterprise.EnterpriseKeyPairRequest.keyType:type_name -> Enterprise.KeyType
@@ -4048,11 +4468,14 @@ var file_enterprise_proto_depIdxs = []int32{
 	32, // 20: Enterprise.License.addOns:type_name -> Enterprise.LicenseAddOn
 	34, // 21: Enterprise.License.mspPermits:type_name -> Enterprise.MSPPermits
 	32, // 22: Enterprise.ManagedCompany.addOns:type_name -> Enterprise.LicenseAddOn
-	23, // [23:23] is the sub-list for method output_type
-	23, // [23:23] is the sub-list for method input_type
-	23, // [23:23] is the sub-list for extension type_name
-	23, // [23:23] is the sub-list for extension extendee
-	0,  // [0:23] is the sub-list for field type_name
+	50, // 23: Enterprise.EnterpriseUsersProvisionRequest.users:type_name -> Enterprise.EnterpriseUsersProvision
+	2,  // 24: Enterprise.EnterpriseUsersProvision.keyType:type_name -> Enterprise.EncryptedKeyType
+	52, // 25: Enterprise.EnterpriseUsersProvisionResponse.results:type_name -> Enterprise.EnterpriseUsersProvisionResult
+	26, // [26:26] is the sub-list for method output_type
+	26, // [26:26] is the sub-list for method input_type
+	26, // [26:26] is the sub-list for extension type_name
+	26, // [26:26] is the sub-list for extension extendee
+	0,  // [0:26] is the sub-list for field type_name
 }
 
 func init() { file_enterprise_proto_init() }
@@ -4066,7 +4489,7 @@ func file_enterprise_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_enterprise_proto_rawDesc), len(file_enterprise_proto_rawDesc)),
 			NumEnums:      6,
-			NumMessages:   43,
+			NumMessages:   48,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

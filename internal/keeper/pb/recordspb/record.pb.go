@@ -24,6 +24,244 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
+type RecordKeyType int32
+
+const (
+	RecordKeyType_NO_KEY                      RecordKeyType = 0
+	RecordKeyType_ENCRYPTED_BY_DATA_KEY       RecordKeyType = 1
+	RecordKeyType_ENCRYPTED_BY_PUBLIC_KEY     RecordKeyType = 2
+	RecordKeyType_ENCRYPTED_BY_DATA_KEY_GCM   RecordKeyType = 3
+	RecordKeyType_ENCRYPTED_BY_PUBLIC_KEY_ECC RecordKeyType = 4
+	RecordKeyType_ENCRYPTED_BY_ROOT_KEY_CBC   RecordKeyType = 5
+	RecordKeyType_ENCRYPTED_BY_ROOT_KEY_GCM   RecordKeyType = 6
+)
+
+// Enum value maps for RecordKeyType.
+var (
+	RecordKeyType_name = map[int32]string{
+		0: "NO_KEY",
+		1: "ENCRYPTED_BY_DATA_KEY",
+		2: "ENCRYPTED_BY_PUBLIC_KEY",
+		3: "ENCRYPTED_BY_DATA_KEY_GCM",
+		4: "ENCRYPTED_BY_PUBLIC_KEY_ECC",
+		5: "ENCRYPTED_BY_ROOT_KEY_CBC",
+		6: "ENCRYPTED_BY_ROOT_KEY_GCM",
+	}
+	RecordKeyType_value = map[string]int32{
+		"NO_KEY":                      0,
+		"ENCRYPTED_BY_DATA_KEY":       1,
+		"ENCRYPTED_BY_PUBLIC_KEY":     2,
+		"ENCRYPTED_BY_DATA_KEY_GCM":   3,
+		"ENCRYPTED_BY_PUBLIC_KEY_ECC": 4,
+		"ENCRYPTED_BY_ROOT_KEY_CBC":   5,
+		"ENCRYPTED_BY_ROOT_KEY_GCM":   6,
+	}
+)
+
+func (x RecordKeyType) Enum() *RecordKeyType {
+	p := new(RecordKeyType)
+	*p = x
+	return p
+}
+
+func (x RecordKeyType) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (RecordKeyType) Descriptor() protoreflect.EnumDescriptor {
+	return file_record_proto_enumTypes[0].Descriptor()
+}
+
+func (RecordKeyType) Type() protoreflect.EnumType {
+	return &file_record_proto_enumTypes[0]
+}
+
+func (x RecordKeyType) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use RecordKeyType.Descriptor instead.
+func (RecordKeyType) EnumDescriptor() ([]byte, []int) {
+	return file_record_proto_rawDescGZIP(), []int{0}
+}
+
+type RecordFolderType int32
+
+const (
+	RecordFolderType_user_folder          RecordFolderType = 0
+	RecordFolderType_shared_folder        RecordFolderType = 1
+	RecordFolderType_shared_folder_folder RecordFolderType = 2
+)
+
+// Enum value maps for RecordFolderType.
+var (
+	RecordFolderType_name = map[int32]string{
+		0: "user_folder",
+		1: "shared_folder",
+		2: "shared_folder_folder",
+	}
+	RecordFolderType_value = map[string]int32{
+		"user_folder":          0,
+		"shared_folder":        1,
+		"shared_folder_folder": 2,
+	}
+)
+
+func (x RecordFolderType) Enum() *RecordFolderType {
+	p := new(RecordFolderType)
+	*p = x
+	return p
+}
+
+func (x RecordFolderType) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (RecordFolderType) Descriptor() protoreflect.EnumDescriptor {
+	return file_record_proto_enumTypes[1].Descriptor()
+}
+
+func (RecordFolderType) Type() protoreflect.EnumType {
+	return &file_record_proto_enumTypes[1]
+}
+
+func (x RecordFolderType) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use RecordFolderType.Descriptor instead.
+func (RecordFolderType) EnumDescriptor() ([]byte, []int) {
+	return file_record_proto_rawDescGZIP(), []int{1}
+}
+
+type RecordModifyResult int32
+
+const (
+	RecordModifyResult_RS_SUCCESS                       RecordModifyResult = 0
+	RecordModifyResult_RS_OUT_OF_SYNC                   RecordModifyResult = 1
+	RecordModifyResult_RS_ACCESS_DENIED                 RecordModifyResult = 2
+	RecordModifyResult_RS_SHARE_DENIED                  RecordModifyResult = 3
+	RecordModifyResult_RS_RECORD_EXISTS                 RecordModifyResult = 4
+	RecordModifyResult_RS_OLD_RECORD_VERSION_TYPE       RecordModifyResult = 5
+	RecordModifyResult_RS_NEW_RECORD_VERSION_TYPE       RecordModifyResult = 6
+	RecordModifyResult_RS_FILES_NOT_MATCH               RecordModifyResult = 7
+	RecordModifyResult_RS_RECORD_NOT_SHAREABLE          RecordModifyResult = 8
+	RecordModifyResult_RS_ATTACHMENT_NOT_SHAREABLE      RecordModifyResult = 9
+	RecordModifyResult_RS_FILE_LIMIT_REACHED            RecordModifyResult = 10
+	RecordModifyResult_RS_SIZE_EXCEEDED_LIMIT           RecordModifyResult = 11
+	RecordModifyResult_RS_ONLY_OWNER_CAN_MODIFY_SCRIPTS RecordModifyResult = 12
+)
+
+// Enum value maps for RecordModifyResult.
+var (
+	RecordModifyResult_name = map[int32]string{
+		0:  "RS_SUCCESS",
+		1:  "RS_OUT_OF_SYNC",
+		2:  "RS_ACCESS_DENIED",
+		3:  "RS_SHARE_DENIED",
+		4:  "RS_RECORD_EXISTS",
+		5:  "RS_OLD_RECORD_VERSION_TYPE",
+		6:  "RS_NEW_RECORD_VERSION_TYPE",
+		7:  "RS_FILES_NOT_MATCH",
+		8:  "RS_RECORD_NOT_SHAREABLE",
+		9:  "RS_ATTACHMENT_NOT_SHAREABLE",
+		10: "RS_FILE_LIMIT_REACHED",
+		11: "RS_SIZE_EXCEEDED_LIMIT",
+		12: "RS_ONLY_OWNER_CAN_MODIFY_SCRIPTS",
+	}
+	RecordModifyResult_value = map[string]int32{
+		"RS_SUCCESS":                       0,
+		"RS_OUT_OF_SYNC":                   1,
+		"RS_ACCESS_DENIED":                 2,
+		"RS_SHARE_DENIED":                  3,
+		"RS_RECORD_EXISTS":                 4,
+		"RS_OLD_RECORD_VERSION_TYPE":       5,
+		"RS_NEW_RECORD_VERSION_TYPE":       6,
+		"RS_FILES_NOT_MATCH":               7,
+		"RS_RECORD_NOT_SHAREABLE":          8,
+		"RS_ATTACHMENT_NOT_SHAREABLE":      9,
+		"RS_FILE_LIMIT_REACHED":            10,
+		"RS_SIZE_EXCEEDED_LIMIT":           11,
+		"RS_ONLY_OWNER_CAN_MODIFY_SCRIPTS": 12,
+	}
+)
+
+func (x RecordModifyResult) Enum() *RecordModifyResult {
+	p := new(RecordModifyResult)
+	*p = x
+	return p
+}
+
+func (x RecordModifyResult) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (RecordModifyResult) Descriptor() protoreflect.EnumDescriptor {
+	return file_record_proto_enumTypes[2].Descriptor()
+}
+
+func (RecordModifyResult) Type() protoreflect.EnumType {
+	return &file_record_proto_enumTypes[2]
+}
+
+func (x RecordModifyResult) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use RecordModifyResult.Descriptor instead.
+func (RecordModifyResult) EnumDescriptor() ([]byte, []int) {
+	return file_record_proto_rawDescGZIP(), []int{2}
+}
+
+type TimerNotificationType int32
+
+const (
+	TimerNotificationType_NOTIFICATION_OFF        TimerNotificationType = 0
+	TimerNotificationType_NOTIFY_OWNER            TimerNotificationType = 1
+	TimerNotificationType_NOTIFY_PRIVILEGED_USERS TimerNotificationType = 2
+)
+
+// Enum value maps for TimerNotificationType.
+var (
+	TimerNotificationType_name = map[int32]string{
+		0: "NOTIFICATION_OFF",
+		1: "NOTIFY_OWNER",
+		2: "NOTIFY_PRIVILEGED_USERS",
+	}
+	TimerNotificationType_value = map[string]int32{
+		"NOTIFICATION_OFF":        0,
+		"NOTIFY_OWNER":            1,
+		"NOTIFY_PRIVILEGED_USERS": 2,
+	}
+)
+
+func (x TimerNotificationType) Enum() *TimerNotificationType {
+	p := new(TimerNotificationType)
+	*p = x
+	return p
+}
+
+func (x TimerNotificationType) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (TimerNotificationType) Descriptor() protoreflect.EnumDescriptor {
+	return file_record_proto_enumTypes[3].Descriptor()
+}
+
+func (TimerNotificationType) Type() protoreflect.EnumType {
+	return &file_record_proto_enumTypes[3]
+}
+
+func (x TimerNotificationType) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use TimerNotificationType.Descriptor instead.
+func (TimerNotificationType) EnumDescriptor() ([]byte, []int) {
+	return file_record_proto_rawDescGZIP(), []int{3}
+}
+
 type RecordTypesRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Standard      bool                   `protobuf:"varint,1,opt,name=standard,proto3" json:"standard,omitempty"`
@@ -204,6 +442,746 @@ func (x *RecordTypesResponse) GetPamCounter() int32 {
 	return 0
 }
 
+type RecordLink struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	RecordUid     []byte                 `protobuf:"bytes,1,opt,name=record_uid,json=recordUid,proto3" json:"record_uid,omitempty"`
+	RecordKey     []byte                 `protobuf:"bytes,2,opt,name=record_key,json=recordKey,proto3" json:"record_key,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RecordLink) Reset() {
+	*x = RecordLink{}
+	mi := &file_record_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RecordLink) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RecordLink) ProtoMessage() {}
+
+func (x *RecordLink) ProtoReflect() protoreflect.Message {
+	mi := &file_record_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RecordLink.ProtoReflect.Descriptor instead.
+func (*RecordLink) Descriptor() ([]byte, []int) {
+	return file_record_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *RecordLink) GetRecordUid() []byte {
+	if x != nil {
+		return x.RecordUid
+	}
+	return nil
+}
+
+func (x *RecordLink) GetRecordKey() []byte {
+	if x != nil {
+		return x.RecordKey
+	}
+	return nil
+}
+
+type RecordAudit struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Version       int32                  `protobuf:"varint,1,opt,name=version,proto3" json:"version,omitempty"`
+	Data          []byte                 `protobuf:"bytes,2,opt,name=data,proto3" json:"data,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RecordAudit) Reset() {
+	*x = RecordAudit{}
+	mi := &file_record_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RecordAudit) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RecordAudit) ProtoMessage() {}
+
+func (x *RecordAudit) ProtoReflect() protoreflect.Message {
+	mi := &file_record_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RecordAudit.ProtoReflect.Descriptor instead.
+func (*RecordAudit) Descriptor() ([]byte, []int) {
+	return file_record_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *RecordAudit) GetVersion() int32 {
+	if x != nil {
+		return x.Version
+	}
+	return 0
+}
+
+func (x *RecordAudit) GetData() []byte {
+	if x != nil {
+		return x.Data
+	}
+	return nil
+}
+
+type SecurityData struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Data          []byte                 `protobuf:"bytes,1,opt,name=data,proto3" json:"data,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SecurityData) Reset() {
+	*x = SecurityData{}
+	mi := &file_record_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SecurityData) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SecurityData) ProtoMessage() {}
+
+func (x *SecurityData) ProtoReflect() protoreflect.Message {
+	mi := &file_record_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SecurityData.ProtoReflect.Descriptor instead.
+func (*SecurityData) Descriptor() ([]byte, []int) {
+	return file_record_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *SecurityData) GetData() []byte {
+	if x != nil {
+		return x.Data
+	}
+	return nil
+}
+
+type SecurityScoreData struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Data          []byte                 `protobuf:"bytes,1,opt,name=data,proto3" json:"data,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SecurityScoreData) Reset() {
+	*x = SecurityScoreData{}
+	mi := &file_record_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SecurityScoreData) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SecurityScoreData) ProtoMessage() {}
+
+func (x *SecurityScoreData) ProtoReflect() protoreflect.Message {
+	mi := &file_record_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SecurityScoreData.ProtoReflect.Descriptor instead.
+func (*SecurityScoreData) Descriptor() ([]byte, []int) {
+	return file_record_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *SecurityScoreData) GetData() []byte {
+	if x != nil {
+		return x.Data
+	}
+	return nil
+}
+
+type RecordAdd struct {
+	state              protoimpl.MessageState `protogen:"open.v1"`
+	RecordUid          []byte                 `protobuf:"bytes,1,opt,name=record_uid,json=recordUid,proto3" json:"record_uid,omitempty"`
+	RecordKey          []byte                 `protobuf:"bytes,2,opt,name=record_key,json=recordKey,proto3" json:"record_key,omitempty"`
+	ClientModifiedTime int64                  `protobuf:"varint,3,opt,name=client_modified_time,json=clientModifiedTime,proto3" json:"client_modified_time,omitempty"`
+	Data               []byte                 `protobuf:"bytes,4,opt,name=data,proto3" json:"data,omitempty"`
+	NonSharedData      []byte                 `protobuf:"bytes,5,opt,name=non_shared_data,json=nonSharedData,proto3" json:"non_shared_data,omitempty"`
+	FolderType         RecordFolderType       `protobuf:"varint,6,opt,name=folder_type,json=folderType,proto3,enum=Records.RecordFolderType" json:"folder_type,omitempty"`
+	FolderUid          []byte                 `protobuf:"bytes,7,opt,name=folder_uid,json=folderUid,proto3" json:"folder_uid,omitempty"`
+	FolderKey          []byte                 `protobuf:"bytes,8,opt,name=folder_key,json=folderKey,proto3" json:"folder_key,omitempty"`
+	RecordLinks        []*RecordLink          `protobuf:"bytes,9,rep,name=record_links,json=recordLinks,proto3" json:"record_links,omitempty"`
+	Audit              *RecordAudit           `protobuf:"bytes,10,opt,name=audit,proto3" json:"audit,omitempty"`
+	SecurityData       *SecurityData          `protobuf:"bytes,11,opt,name=securityData,proto3" json:"securityData,omitempty"`
+	SecurityScoreData  *SecurityScoreData     `protobuf:"bytes,12,opt,name=securityScoreData,proto3" json:"securityScoreData,omitempty"`
+	unknownFields      protoimpl.UnknownFields
+	sizeCache          protoimpl.SizeCache
+}
+
+func (x *RecordAdd) Reset() {
+	*x = RecordAdd{}
+	mi := &file_record_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RecordAdd) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RecordAdd) ProtoMessage() {}
+
+func (x *RecordAdd) ProtoReflect() protoreflect.Message {
+	mi := &file_record_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RecordAdd.ProtoReflect.Descriptor instead.
+func (*RecordAdd) Descriptor() ([]byte, []int) {
+	return file_record_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *RecordAdd) GetRecordUid() []byte {
+	if x != nil {
+		return x.RecordUid
+	}
+	return nil
+}
+
+func (x *RecordAdd) GetRecordKey() []byte {
+	if x != nil {
+		return x.RecordKey
+	}
+	return nil
+}
+
+func (x *RecordAdd) GetClientModifiedTime() int64 {
+	if x != nil {
+		return x.ClientModifiedTime
+	}
+	return 0
+}
+
+func (x *RecordAdd) GetData() []byte {
+	if x != nil {
+		return x.Data
+	}
+	return nil
+}
+
+func (x *RecordAdd) GetNonSharedData() []byte {
+	if x != nil {
+		return x.NonSharedData
+	}
+	return nil
+}
+
+func (x *RecordAdd) GetFolderType() RecordFolderType {
+	if x != nil {
+		return x.FolderType
+	}
+	return RecordFolderType_user_folder
+}
+
+func (x *RecordAdd) GetFolderUid() []byte {
+	if x != nil {
+		return x.FolderUid
+	}
+	return nil
+}
+
+func (x *RecordAdd) GetFolderKey() []byte {
+	if x != nil {
+		return x.FolderKey
+	}
+	return nil
+}
+
+func (x *RecordAdd) GetRecordLinks() []*RecordLink {
+	if x != nil {
+		return x.RecordLinks
+	}
+	return nil
+}
+
+func (x *RecordAdd) GetAudit() *RecordAudit {
+	if x != nil {
+		return x.Audit
+	}
+	return nil
+}
+
+func (x *RecordAdd) GetSecurityData() *SecurityData {
+	if x != nil {
+		return x.SecurityData
+	}
+	return nil
+}
+
+func (x *RecordAdd) GetSecurityScoreData() *SecurityScoreData {
+	if x != nil {
+		return x.SecurityScoreData
+	}
+	return nil
+}
+
+type RecordsAddRequest struct {
+	state               protoimpl.MessageState `protogen:"open.v1"`
+	Records             []*RecordAdd           `protobuf:"bytes,1,rep,name=records,proto3" json:"records,omitempty"`
+	ClientTime          int64                  `protobuf:"varint,2,opt,name=client_time,json=clientTime,proto3" json:"client_time,omitempty"`
+	SecurityDataKeyType RecordKeyType          `protobuf:"varint,3,opt,name=security_data_key_type,json=securityDataKeyType,proto3,enum=Records.RecordKeyType" json:"security_data_key_type,omitempty"`
+	unknownFields       protoimpl.UnknownFields
+	sizeCache           protoimpl.SizeCache
+}
+
+func (x *RecordsAddRequest) Reset() {
+	*x = RecordsAddRequest{}
+	mi := &file_record_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RecordsAddRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RecordsAddRequest) ProtoMessage() {}
+
+func (x *RecordsAddRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_record_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RecordsAddRequest.ProtoReflect.Descriptor instead.
+func (*RecordsAddRequest) Descriptor() ([]byte, []int) {
+	return file_record_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *RecordsAddRequest) GetRecords() []*RecordAdd {
+	if x != nil {
+		return x.Records
+	}
+	return nil
+}
+
+func (x *RecordsAddRequest) GetClientTime() int64 {
+	if x != nil {
+		return x.ClientTime
+	}
+	return 0
+}
+
+func (x *RecordsAddRequest) GetSecurityDataKeyType() RecordKeyType {
+	if x != nil {
+		return x.SecurityDataKeyType
+	}
+	return RecordKeyType_NO_KEY
+}
+
+type RecordUpdate struct {
+	state              protoimpl.MessageState `protogen:"open.v1"`
+	RecordUid          []byte                 `protobuf:"bytes,1,opt,name=record_uid,json=recordUid,proto3" json:"record_uid,omitempty"`
+	ClientModifiedTime int64                  `protobuf:"varint,2,opt,name=client_modified_time,json=clientModifiedTime,proto3" json:"client_modified_time,omitempty"`
+	Revision           int64                  `protobuf:"varint,3,opt,name=revision,proto3" json:"revision,omitempty"`
+	Data               []byte                 `protobuf:"bytes,4,opt,name=data,proto3" json:"data,omitempty"`
+	NonSharedData      []byte                 `protobuf:"bytes,5,opt,name=non_shared_data,json=nonSharedData,proto3" json:"non_shared_data,omitempty"`
+	RecordLinksAdd     []*RecordLink          `protobuf:"bytes,6,rep,name=record_links_add,json=recordLinksAdd,proto3" json:"record_links_add,omitempty"`
+	RecordLinksRemove  [][]byte               `protobuf:"bytes,7,rep,name=record_links_remove,json=recordLinksRemove,proto3" json:"record_links_remove,omitempty"`
+	Audit              *RecordAudit           `protobuf:"bytes,8,opt,name=audit,proto3" json:"audit,omitempty"`
+	SecurityData       *SecurityData          `protobuf:"bytes,9,opt,name=securityData,proto3" json:"securityData,omitempty"`
+	SecurityScoreData  *SecurityScoreData     `protobuf:"bytes,10,opt,name=securityScoreData,proto3" json:"securityScoreData,omitempty"`
+	unknownFields      protoimpl.UnknownFields
+	sizeCache          protoimpl.SizeCache
+}
+
+func (x *RecordUpdate) Reset() {
+	*x = RecordUpdate{}
+	mi := &file_record_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RecordUpdate) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RecordUpdate) ProtoMessage() {}
+
+func (x *RecordUpdate) ProtoReflect() protoreflect.Message {
+	mi := &file_record_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RecordUpdate.ProtoReflect.Descriptor instead.
+func (*RecordUpdate) Descriptor() ([]byte, []int) {
+	return file_record_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *RecordUpdate) GetRecordUid() []byte {
+	if x != nil {
+		return x.RecordUid
+	}
+	return nil
+}
+
+func (x *RecordUpdate) GetClientModifiedTime() int64 {
+	if x != nil {
+		return x.ClientModifiedTime
+	}
+	return 0
+}
+
+func (x *RecordUpdate) GetRevision() int64 {
+	if x != nil {
+		return x.Revision
+	}
+	return 0
+}
+
+func (x *RecordUpdate) GetData() []byte {
+	if x != nil {
+		return x.Data
+	}
+	return nil
+}
+
+func (x *RecordUpdate) GetNonSharedData() []byte {
+	if x != nil {
+		return x.NonSharedData
+	}
+	return nil
+}
+
+func (x *RecordUpdate) GetRecordLinksAdd() []*RecordLink {
+	if x != nil {
+		return x.RecordLinksAdd
+	}
+	return nil
+}
+
+func (x *RecordUpdate) GetRecordLinksRemove() [][]byte {
+	if x != nil {
+		return x.RecordLinksRemove
+	}
+	return nil
+}
+
+func (x *RecordUpdate) GetAudit() *RecordAudit {
+	if x != nil {
+		return x.Audit
+	}
+	return nil
+}
+
+func (x *RecordUpdate) GetSecurityData() *SecurityData {
+	if x != nil {
+		return x.SecurityData
+	}
+	return nil
+}
+
+func (x *RecordUpdate) GetSecurityScoreData() *SecurityScoreData {
+	if x != nil {
+		return x.SecurityScoreData
+	}
+	return nil
+}
+
+type RecordsUpdateRequest struct {
+	state               protoimpl.MessageState `protogen:"open.v1"`
+	Records             []*RecordUpdate        `protobuf:"bytes,1,rep,name=records,proto3" json:"records,omitempty"`
+	ClientTime          int64                  `protobuf:"varint,2,opt,name=client_time,json=clientTime,proto3" json:"client_time,omitempty"`
+	SecurityDataKeyType RecordKeyType          `protobuf:"varint,3,opt,name=security_data_key_type,json=securityDataKeyType,proto3,enum=Records.RecordKeyType" json:"security_data_key_type,omitempty"`
+	unknownFields       protoimpl.UnknownFields
+	sizeCache           protoimpl.SizeCache
+}
+
+func (x *RecordsUpdateRequest) Reset() {
+	*x = RecordsUpdateRequest{}
+	mi := &file_record_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RecordsUpdateRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RecordsUpdateRequest) ProtoMessage() {}
+
+func (x *RecordsUpdateRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_record_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RecordsUpdateRequest.ProtoReflect.Descriptor instead.
+func (*RecordsUpdateRequest) Descriptor() ([]byte, []int) {
+	return file_record_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *RecordsUpdateRequest) GetRecords() []*RecordUpdate {
+	if x != nil {
+		return x.Records
+	}
+	return nil
+}
+
+func (x *RecordsUpdateRequest) GetClientTime() int64 {
+	if x != nil {
+		return x.ClientTime
+	}
+	return 0
+}
+
+func (x *RecordsUpdateRequest) GetSecurityDataKeyType() RecordKeyType {
+	if x != nil {
+		return x.SecurityDataKeyType
+	}
+	return RecordKeyType_NO_KEY
+}
+
+type RecordLinkError struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	RecordUid     []byte                 `protobuf:"bytes,1,opt,name=record_uid,json=recordUid,proto3" json:"record_uid,omitempty"`
+	Status        RecordModifyResult     `protobuf:"varint,2,opt,name=status,proto3,enum=Records.RecordModifyResult" json:"status,omitempty"`
+	Message       string                 `protobuf:"bytes,3,opt,name=message,proto3" json:"message,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RecordLinkError) Reset() {
+	*x = RecordLinkError{}
+	mi := &file_record_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RecordLinkError) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RecordLinkError) ProtoMessage() {}
+
+func (x *RecordLinkError) ProtoReflect() protoreflect.Message {
+	mi := &file_record_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RecordLinkError.ProtoReflect.Descriptor instead.
+func (*RecordLinkError) Descriptor() ([]byte, []int) {
+	return file_record_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *RecordLinkError) GetRecordUid() []byte {
+	if x != nil {
+		return x.RecordUid
+	}
+	return nil
+}
+
+func (x *RecordLinkError) GetStatus() RecordModifyResult {
+	if x != nil {
+		return x.Status
+	}
+	return RecordModifyResult_RS_SUCCESS
+}
+
+func (x *RecordLinkError) GetMessage() string {
+	if x != nil {
+		return x.Message
+	}
+	return ""
+}
+
+type RecordModifyStatus struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	RecordUid     []byte                 `protobuf:"bytes,1,opt,name=record_uid,json=recordUid,proto3" json:"record_uid,omitempty"`
+	Status        RecordModifyResult     `protobuf:"varint,2,opt,name=status,proto3,enum=Records.RecordModifyResult" json:"status,omitempty"`
+	Message       string                 `protobuf:"bytes,3,opt,name=message,proto3" json:"message,omitempty"`
+	LinkErrors    []*RecordLinkError     `protobuf:"bytes,4,rep,name=link_errors,json=linkErrors,proto3" json:"link_errors,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RecordModifyStatus) Reset() {
+	*x = RecordModifyStatus{}
+	mi := &file_record_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RecordModifyStatus) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RecordModifyStatus) ProtoMessage() {}
+
+func (x *RecordModifyStatus) ProtoReflect() protoreflect.Message {
+	mi := &file_record_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RecordModifyStatus.ProtoReflect.Descriptor instead.
+func (*RecordModifyStatus) Descriptor() ([]byte, []int) {
+	return file_record_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *RecordModifyStatus) GetRecordUid() []byte {
+	if x != nil {
+		return x.RecordUid
+	}
+	return nil
+}
+
+func (x *RecordModifyStatus) GetStatus() RecordModifyResult {
+	if x != nil {
+		return x.Status
+	}
+	return RecordModifyResult_RS_SUCCESS
+}
+
+func (x *RecordModifyStatus) GetMessage() string {
+	if x != nil {
+		return x.Message
+	}
+	return ""
+}
+
+func (x *RecordModifyStatus) GetLinkErrors() []*RecordLinkError {
+	if x != nil {
+		return x.LinkErrors
+	}
+	return nil
+}
+
+type RecordsModifyResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Records       []*RecordModifyStatus  `protobuf:"bytes,1,rep,name=records,proto3" json:"records,omitempty"`
+	Revision      int64                  `protobuf:"varint,2,opt,name=revision,proto3" json:"revision,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RecordsModifyResponse) Reset() {
+	*x = RecordsModifyResponse{}
+	mi := &file_record_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RecordsModifyResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RecordsModifyResponse) ProtoMessage() {}
+
+func (x *RecordsModifyResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_record_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RecordsModifyResponse.ProtoReflect.Descriptor instead.
+func (*RecordsModifyResponse) Descriptor() ([]byte, []int) {
+	return file_record_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *RecordsModifyResponse) GetRecords() []*RecordModifyStatus {
+	if x != nil {
+		return x.Records
+	}
+	return nil
+}
+
+func (x *RecordsModifyResponse) GetRevision() int64 {
+	if x != nil {
+		return x.Revision
+	}
+	return 0
+}
+
 var File_record_proto protoreflect.FileDescriptor
 
 const file_record_proto_rawDesc = "" +
@@ -225,7 +1203,110 @@ const file_record_proto_rawDesc = "" +
 	"\x11enterpriseCounter\x18\x04 \x01(\x05R\x11enterpriseCounter\x12\x1e\n" +
 	"\n" +
 	"pamCounter\x18\x05 \x01(\x05R\n" +
-	"pamCounterBDZBgithub.com/keeper-go/keeper/internal/keeper/pb/recordspb;recordspbb\x06proto3"
+	"pamCounter\"J\n" +
+	"\n" +
+	"RecordLink\x12\x1d\n" +
+	"\n" +
+	"record_uid\x18\x01 \x01(\fR\trecordUid\x12\x1d\n" +
+	"\n" +
+	"record_key\x18\x02 \x01(\fR\trecordKey\";\n" +
+	"\vRecordAudit\x12\x18\n" +
+	"\aversion\x18\x01 \x01(\x05R\aversion\x12\x12\n" +
+	"\x04data\x18\x02 \x01(\fR\x04data\"\"\n" +
+	"\fSecurityData\x12\x12\n" +
+	"\x04data\x18\x01 \x01(\fR\x04data\"'\n" +
+	"\x11SecurityScoreData\x12\x12\n" +
+	"\x04data\x18\x01 \x01(\fR\x04data\"\x9a\x04\n" +
+	"\tRecordAdd\x12\x1d\n" +
+	"\n" +
+	"record_uid\x18\x01 \x01(\fR\trecordUid\x12\x1d\n" +
+	"\n" +
+	"record_key\x18\x02 \x01(\fR\trecordKey\x120\n" +
+	"\x14client_modified_time\x18\x03 \x01(\x03R\x12clientModifiedTime\x12\x12\n" +
+	"\x04data\x18\x04 \x01(\fR\x04data\x12&\n" +
+	"\x0fnon_shared_data\x18\x05 \x01(\fR\rnonSharedData\x12:\n" +
+	"\vfolder_type\x18\x06 \x01(\x0e2\x19.Records.RecordFolderTypeR\n" +
+	"folderType\x12\x1d\n" +
+	"\n" +
+	"folder_uid\x18\a \x01(\fR\tfolderUid\x12\x1d\n" +
+	"\n" +
+	"folder_key\x18\b \x01(\fR\tfolderKey\x126\n" +
+	"\frecord_links\x18\t \x03(\v2\x13.Records.RecordLinkR\vrecordLinks\x12*\n" +
+	"\x05audit\x18\n" +
+	" \x01(\v2\x14.Records.RecordAuditR\x05audit\x129\n" +
+	"\fsecurityData\x18\v \x01(\v2\x15.Records.SecurityDataR\fsecurityData\x12H\n" +
+	"\x11securityScoreData\x18\f \x01(\v2\x1a.Records.SecurityScoreDataR\x11securityScoreData\"\xaf\x01\n" +
+	"\x11RecordsAddRequest\x12,\n" +
+	"\arecords\x18\x01 \x03(\v2\x12.Records.RecordAddR\arecords\x12\x1f\n" +
+	"\vclient_time\x18\x02 \x01(\x03R\n" +
+	"clientTime\x12K\n" +
+	"\x16security_data_key_type\x18\x03 \x01(\x0e2\x16.Records.RecordKeyTypeR\x13securityDataKeyType\"\xd7\x03\n" +
+	"\fRecordUpdate\x12\x1d\n" +
+	"\n" +
+	"record_uid\x18\x01 \x01(\fR\trecordUid\x120\n" +
+	"\x14client_modified_time\x18\x02 \x01(\x03R\x12clientModifiedTime\x12\x1a\n" +
+	"\brevision\x18\x03 \x01(\x03R\brevision\x12\x12\n" +
+	"\x04data\x18\x04 \x01(\fR\x04data\x12&\n" +
+	"\x0fnon_shared_data\x18\x05 \x01(\fR\rnonSharedData\x12=\n" +
+	"\x10record_links_add\x18\x06 \x03(\v2\x13.Records.RecordLinkR\x0erecordLinksAdd\x12.\n" +
+	"\x13record_links_remove\x18\a \x03(\fR\x11recordLinksRemove\x12*\n" +
+	"\x05audit\x18\b \x01(\v2\x14.Records.RecordAuditR\x05audit\x129\n" +
+	"\fsecurityData\x18\t \x01(\v2\x15.Records.SecurityDataR\fsecurityData\x12H\n" +
+	"\x11securityScoreData\x18\n" +
+	" \x01(\v2\x1a.Records.SecurityScoreDataR\x11securityScoreData\"\xb5\x01\n" +
+	"\x14RecordsUpdateRequest\x12/\n" +
+	"\arecords\x18\x01 \x03(\v2\x15.Records.RecordUpdateR\arecords\x12\x1f\n" +
+	"\vclient_time\x18\x02 \x01(\x03R\n" +
+	"clientTime\x12K\n" +
+	"\x16security_data_key_type\x18\x03 \x01(\x0e2\x16.Records.RecordKeyTypeR\x13securityDataKeyType\"\x7f\n" +
+	"\x0fRecordLinkError\x12\x1d\n" +
+	"\n" +
+	"record_uid\x18\x01 \x01(\fR\trecordUid\x123\n" +
+	"\x06status\x18\x02 \x01(\x0e2\x1b.Records.RecordModifyResultR\x06status\x12\x18\n" +
+	"\amessage\x18\x03 \x01(\tR\amessage\"\xbd\x01\n" +
+	"\x12RecordModifyStatus\x12\x1d\n" +
+	"\n" +
+	"record_uid\x18\x01 \x01(\fR\trecordUid\x123\n" +
+	"\x06status\x18\x02 \x01(\x0e2\x1b.Records.RecordModifyResultR\x06status\x12\x18\n" +
+	"\amessage\x18\x03 \x01(\tR\amessage\x129\n" +
+	"\vlink_errors\x18\x04 \x03(\v2\x18.Records.RecordLinkErrorR\n" +
+	"linkErrors\"j\n" +
+	"\x15RecordsModifyResponse\x125\n" +
+	"\arecords\x18\x01 \x03(\v2\x1b.Records.RecordModifyStatusR\arecords\x12\x1a\n" +
+	"\brevision\x18\x02 \x01(\x03R\brevision*\xd1\x01\n" +
+	"\rRecordKeyType\x12\n" +
+	"\n" +
+	"\x06NO_KEY\x10\x00\x12\x19\n" +
+	"\x15ENCRYPTED_BY_DATA_KEY\x10\x01\x12\x1b\n" +
+	"\x17ENCRYPTED_BY_PUBLIC_KEY\x10\x02\x12\x1d\n" +
+	"\x19ENCRYPTED_BY_DATA_KEY_GCM\x10\x03\x12\x1f\n" +
+	"\x1bENCRYPTED_BY_PUBLIC_KEY_ECC\x10\x04\x12\x1d\n" +
+	"\x19ENCRYPTED_BY_ROOT_KEY_CBC\x10\x05\x12\x1d\n" +
+	"\x19ENCRYPTED_BY_ROOT_KEY_GCM\x10\x06*P\n" +
+	"\x10RecordFolderType\x12\x0f\n" +
+	"\vuser_folder\x10\x00\x12\x11\n" +
+	"\rshared_folder\x10\x01\x12\x18\n" +
+	"\x14shared_folder_folder\x10\x02*\xec\x02\n" +
+	"\x12RecordModifyResult\x12\x0e\n" +
+	"\n" +
+	"RS_SUCCESS\x10\x00\x12\x12\n" +
+	"\x0eRS_OUT_OF_SYNC\x10\x01\x12\x14\n" +
+	"\x10RS_ACCESS_DENIED\x10\x02\x12\x13\n" +
+	"\x0fRS_SHARE_DENIED\x10\x03\x12\x14\n" +
+	"\x10RS_RECORD_EXISTS\x10\x04\x12\x1e\n" +
+	"\x1aRS_OLD_RECORD_VERSION_TYPE\x10\x05\x12\x1e\n" +
+	"\x1aRS_NEW_RECORD_VERSION_TYPE\x10\x06\x12\x16\n" +
+	"\x12RS_FILES_NOT_MATCH\x10\a\x12\x1b\n" +
+	"\x17RS_RECORD_NOT_SHAREABLE\x10\b\x12\x1f\n" +
+	"\x1bRS_ATTACHMENT_NOT_SHAREABLE\x10\t\x12\x19\n" +
+	"\x15RS_FILE_LIMIT_REACHED\x10\n" +
+	"\x12\x1a\n" +
+	"\x16RS_SIZE_EXCEEDED_LIMIT\x10\v\x12$\n" +
+	" RS_ONLY_OWNER_CAN_MODIFY_SCRIPTS\x10\f*\\\n" +
+	"\x15TimerNotificationType\x12\x14\n" +
+	"\x10NOTIFICATION_OFF\x10\x00\x12\x10\n" +
+	"\fNOTIFY_OWNER\x10\x01\x12\x1b\n" +
+	"\x17NOTIFY_PRIVILEGED_USERS\x10\x02BDZBgithub.com/keeper-go/keeper/internal/keeper/pb/recordspb;recordspbb\x06proto3"
 
 var (
 	file_record_proto_rawDescOnce sync.Once
@@ -239,19 +1320,52 @@ func file_record_proto_rawDescGZIP() []byte {
 	return file_record_proto_rawDescData
 }
 
-var file_record_proto_msgTypes = make([]protoimpl.MessageInfo, 3)
+var file_record_proto_enumTypes = make([]protoimpl.EnumInfo, 4)
+var file_record_proto_msgTypes = make([]protoimpl.MessageInfo, 14)
 var file_record_proto_goTypes = []any{
-	(*RecordTypesRequest)(nil),  // 0: Records.RecordTypesRequest
-	(*RecordType)(nil),          // 1: Records.RecordType
-	(*RecordTypesResponse)(nil), // 2: Records.RecordTypesResponse
+	(RecordKeyType)(0),            // 0: Records.RecordKeyType
+	(RecordFolderType)(0),         // 1: Records.RecordFolderType
+	(RecordModifyResult)(0),       // 2: Records.RecordModifyResult
+	(TimerNotificationType)(0),    // 3: Records.TimerNotificationType
+	(*RecordTypesRequest)(nil),    // 4: Records.RecordTypesRequest
+	(*RecordType)(nil),            // 5: Records.RecordType
+	(*RecordTypesResponse)(nil),   // 6: Records.RecordTypesResponse
+	(*RecordLink)(nil),            // 7: Records.RecordLink
+	(*RecordAudit)(nil),           // 8: Records.RecordAudit
+	(*SecurityData)(nil),          // 9: Records.SecurityData
+	(*SecurityScoreData)(nil),     // 10: Records.SecurityScoreData
+	(*RecordAdd)(nil),             // 11: Records.RecordAdd
+	(*RecordsAddRequest)(nil),     // 12: Records.RecordsAddRequest
+	(*RecordUpdate)(nil),          // 13: Records.RecordUpdate
+	(*RecordsUpdateRequest)(nil),  // 14: Records.RecordsUpdateRequest
+	(*RecordLinkError)(nil),       // 15: Records.RecordLinkError
+	(*RecordModifyStatus)(nil),    // 16: Records.RecordModifyStatus
+	(*RecordsModifyResponse)(nil), // 17: Records.RecordsModifyResponse
 }
 var file_record_proto_depIdxs = []int32{
-	1, // 0: Records.RecordTypesResponse.recordTypes:type_name -> Records.RecordType
-	1, // [1:1] is the sub-list for method output_type
-	1, // [1:1] is the sub-list for method input_type
-	1, // [1:1] is the sub-list for extension type_name
-	1, // [1:1] is the sub-list for extension extendee
-	0, // [0:1] is the sub-list for field type_name
+	5,  // 0: Records.RecordTypesResponse.recordTypes:type_name -> Records.RecordType
+	1,  // 1: Records.RecordAdd.folder_type:type_name -> Records.RecordFolderType
+	7,  // 2: Records.RecordAdd.record_links:type_name -> Records.RecordLink
+	8,  // 3: Records.RecordAdd.audit:type_name -> Records.RecordAudit
+	9,  // 4: Records.RecordAdd.securityData:type_name -> Records.SecurityData
+	10, // 5: Records.RecordAdd.securityScoreData:type_name -> Records.SecurityScoreData
+	11, // 6: Records.RecordsAddRequest.records:type_name -> Records.RecordAdd
+	0,  // 7: Records.RecordsAddRequest.security_data_key_type:type_name -> Records.RecordKeyType
+	7,  // 8: Records.RecordUpdate.record_links_add:type_name -> Records.RecordLink
+	8,  // 9: Records.RecordUpdate.audit:type_name -> Records.RecordAudit
+	9,  // 10: Records.RecordUpdate.securityData:type_name -> Records.SecurityData
+	10, // 11: Records.RecordUpdate.securityScoreData:type_name -> Records.SecurityScoreData
+	13, // 12: Records.RecordsUpdateRequest.records:type_name -> Records.RecordUpdate
+	0,  // 13: Records.RecordsUpdateRequest.security_data_key_type:type_name -> Records.RecordKeyType
+	2,  // 14: Records.RecordLinkError.status:type_name -> Records.RecordModifyResult
+	2,  // 15: Records.RecordModifyStatus.status:type_name -> Records.RecordModifyResult
+	15, // 16: Records.RecordModifyStatus.link_errors:type_name -> Records.RecordLinkError
+	16, // 17: Records.RecordsModifyResponse.records:type_name -> Records.RecordModifyStatus
+	18, // [18:18] is the sub-list for method output_type
+	18, // [18:18] is the sub-list for method input_type
+	18, // [18:18] is the sub-list for extension type_name
+	18, // [18:18] is the sub-list for extension extendee
+	0,  // [0:18] is the sub-list for field type_name
 }
 
 func init() { file_record_proto_init() }
@@ -264,13 +1378,14 @@ func file_record_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_record_proto_rawDesc), len(file_record_proto_rawDesc)),
-			NumEnums:      0,
-			NumMessages:   3,
+			NumEnums:      4,
+			NumMessages:   14,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
 		GoTypes:           file_record_proto_goTypes,
 		DependencyIndexes: file_record_proto_depIdxs,
+		EnumInfos:         file_record_proto_enumTypes,
 		MessageInfos:      file_record_proto_msgTypes,
 	}.Build()
 	File_record_proto = out.File

@@ -12,6 +12,7 @@
 package vaultpb
 
 import (
+	recordspb "github.com/keeper-go/keeper/internal/keeper/pb/recordspb"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	reflect "reflect"
@@ -133,12 +134,26 @@ func (x *SyncDownRequest) GetDebug() bool {
 }
 
 type SyncDownResponse struct {
-	state             protoimpl.MessageState `protogen:"open.v1"`
-	ContinuationToken []byte                 `protobuf:"bytes,1,opt,name=continuationToken,proto3" json:"continuationToken,omitempty"`
-	HasMore           bool                   `protobuf:"varint,2,opt,name=hasMore,proto3" json:"hasMore,omitempty"`
-	CacheStatus       CacheStatus            `protobuf:"varint,3,opt,name=cacheStatus,proto3,enum=Vault.CacheStatus" json:"cacheStatus,omitempty"`
-	unknownFields     protoimpl.UnknownFields
-	sizeCache         protoimpl.SizeCache
+	state                     protoimpl.MessageState      `protogen:"open.v1"`
+	ContinuationToken         []byte                      `protobuf:"bytes,1,opt,name=continuationToken,proto3" json:"continuationToken,omitempty"`
+	HasMore                   bool                        `protobuf:"varint,2,opt,name=hasMore,proto3" json:"hasMore,omitempty"`
+	CacheStatus               CacheStatus                 `protobuf:"varint,3,opt,name=cacheStatus,proto3,enum=Vault.CacheStatus" json:"cacheStatus,omitempty"`
+	UserFolders               []*UserFolder               `protobuf:"bytes,4,rep,name=userFolders,proto3" json:"userFolders,omitempty"`
+	SharedFolders             []*SharedFolder             `protobuf:"bytes,5,rep,name=sharedFolders,proto3" json:"sharedFolders,omitempty"`
+	UserFolderSharedFolders   []*UserFolderSharedFolder   `protobuf:"bytes,6,rep,name=userFolderSharedFolders,proto3" json:"userFolderSharedFolders,omitempty"`
+	SharedFolderFolders       []*SharedFolderFolder       `protobuf:"bytes,7,rep,name=sharedFolderFolders,proto3" json:"sharedFolderFolders,omitempty"`
+	Records                   []*Record                   `protobuf:"bytes,8,rep,name=records,proto3" json:"records,omitempty"`
+	RecordMetaData            []*RecordMetaData           `protobuf:"bytes,9,rep,name=recordMetaData,proto3" json:"recordMetaData,omitempty"`
+	NonSharedData             []*NonSharedData            `protobuf:"bytes,10,rep,name=nonSharedData,proto3" json:"nonSharedData,omitempty"`
+	UserFolderRecords         []*UserFolderRecord         `protobuf:"bytes,12,rep,name=userFolderRecords,proto3" json:"userFolderRecords,omitempty"`
+	SharedFolderRecords       []*SharedFolderRecord       `protobuf:"bytes,13,rep,name=sharedFolderRecords,proto3" json:"sharedFolderRecords,omitempty"`
+	SharedFolderFolderRecords []*SharedFolderFolderRecord `protobuf:"bytes,14,rep,name=sharedFolderFolderRecords,proto3" json:"sharedFolderFolderRecords,omitempty"`
+	RemovedUserFolders        [][]byte                    `protobuf:"bytes,27,rep,name=removedUserFolders,proto3" json:"removedUserFolders,omitempty"`
+	RemovedSharedFolders      [][]byte                    `protobuf:"bytes,28,rep,name=removedSharedFolders,proto3" json:"removedSharedFolders,omitempty"`
+	RemovedRecords            [][]byte                    `protobuf:"bytes,31,rep,name=removedRecords,proto3" json:"removedRecords,omitempty"`
+	RemovedUserFolderRecords  []*UserFolderRecord         `protobuf:"bytes,33,rep,name=removedUserFolderRecords,proto3" json:"removedUserFolderRecords,omitempty"`
+	unknownFields             protoimpl.UnknownFields
+	sizeCache                 protoimpl.SizeCache
 }
 
 func (x *SyncDownResponse) Reset() {
@@ -192,19 +207,1132 @@ func (x *SyncDownResponse) GetCacheStatus() CacheStatus {
 	return CacheStatus_KEEP
 }
 
+func (x *SyncDownResponse) GetUserFolders() []*UserFolder {
+	if x != nil {
+		return x.UserFolders
+	}
+	return nil
+}
+
+func (x *SyncDownResponse) GetSharedFolders() []*SharedFolder {
+	if x != nil {
+		return x.SharedFolders
+	}
+	return nil
+}
+
+func (x *SyncDownResponse) GetUserFolderSharedFolders() []*UserFolderSharedFolder {
+	if x != nil {
+		return x.UserFolderSharedFolders
+	}
+	return nil
+}
+
+func (x *SyncDownResponse) GetSharedFolderFolders() []*SharedFolderFolder {
+	if x != nil {
+		return x.SharedFolderFolders
+	}
+	return nil
+}
+
+func (x *SyncDownResponse) GetRecords() []*Record {
+	if x != nil {
+		return x.Records
+	}
+	return nil
+}
+
+func (x *SyncDownResponse) GetRecordMetaData() []*RecordMetaData {
+	if x != nil {
+		return x.RecordMetaData
+	}
+	return nil
+}
+
+func (x *SyncDownResponse) GetNonSharedData() []*NonSharedData {
+	if x != nil {
+		return x.NonSharedData
+	}
+	return nil
+}
+
+func (x *SyncDownResponse) GetUserFolderRecords() []*UserFolderRecord {
+	if x != nil {
+		return x.UserFolderRecords
+	}
+	return nil
+}
+
+func (x *SyncDownResponse) GetSharedFolderRecords() []*SharedFolderRecord {
+	if x != nil {
+		return x.SharedFolderRecords
+	}
+	return nil
+}
+
+func (x *SyncDownResponse) GetSharedFolderFolderRecords() []*SharedFolderFolderRecord {
+	if x != nil {
+		return x.SharedFolderFolderRecords
+	}
+	return nil
+}
+
+func (x *SyncDownResponse) GetRemovedUserFolders() [][]byte {
+	if x != nil {
+		return x.RemovedUserFolders
+	}
+	return nil
+}
+
+func (x *SyncDownResponse) GetRemovedSharedFolders() [][]byte {
+	if x != nil {
+		return x.RemovedSharedFolders
+	}
+	return nil
+}
+
+func (x *SyncDownResponse) GetRemovedRecords() [][]byte {
+	if x != nil {
+		return x.RemovedRecords
+	}
+	return nil
+}
+
+func (x *SyncDownResponse) GetRemovedUserFolderRecords() []*UserFolderRecord {
+	if x != nil {
+		return x.RemovedUserFolderRecords
+	}
+	return nil
+}
+
+type UserFolder struct {
+	state         protoimpl.MessageState  `protogen:"open.v1"`
+	FolderUid     []byte                  `protobuf:"bytes,1,opt,name=folderUid,proto3" json:"folderUid,omitempty"`
+	ParentUid     []byte                  `protobuf:"bytes,2,opt,name=parentUid,proto3" json:"parentUid,omitempty"`
+	UserFolderKey []byte                  `protobuf:"bytes,3,opt,name=userFolderKey,proto3" json:"userFolderKey,omitempty"`
+	KeyType       recordspb.RecordKeyType `protobuf:"varint,4,opt,name=keyType,proto3,enum=Records.RecordKeyType" json:"keyType,omitempty"`
+	Revision      int64                   `protobuf:"varint,5,opt,name=revision,proto3" json:"revision,omitempty"`
+	Data          []byte                  `protobuf:"bytes,6,opt,name=data,proto3" json:"data,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserFolder) Reset() {
+	*x = UserFolder{}
+	mi := &file_SyncDown_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserFolder) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserFolder) ProtoMessage() {}
+
+func (x *UserFolder) ProtoReflect() protoreflect.Message {
+	mi := &file_SyncDown_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserFolder.ProtoReflect.Descriptor instead.
+func (*UserFolder) Descriptor() ([]byte, []int) {
+	return file_SyncDown_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *UserFolder) GetFolderUid() []byte {
+	if x != nil {
+		return x.FolderUid
+	}
+	return nil
+}
+
+func (x *UserFolder) GetParentUid() []byte {
+	if x != nil {
+		return x.ParentUid
+	}
+	return nil
+}
+
+func (x *UserFolder) GetUserFolderKey() []byte {
+	if x != nil {
+		return x.UserFolderKey
+	}
+	return nil
+}
+
+func (x *UserFolder) GetKeyType() recordspb.RecordKeyType {
+	if x != nil {
+		return x.KeyType
+	}
+	return recordspb.RecordKeyType(0)
+}
+
+func (x *UserFolder) GetRevision() int64 {
+	if x != nil {
+		return x.Revision
+	}
+	return 0
+}
+
+func (x *UserFolder) GetData() []byte {
+	if x != nil {
+		return x.Data
+	}
+	return nil
+}
+
+type SharedFolder struct {
+	state                protoimpl.MessageState  `protogen:"open.v1"`
+	SharedFolderUid      []byte                  `protobuf:"bytes,1,opt,name=sharedFolderUid,proto3" json:"sharedFolderUid,omitempty"`
+	Revision             int64                   `protobuf:"varint,2,opt,name=revision,proto3" json:"revision,omitempty"`
+	SharedFolderKey      []byte                  `protobuf:"bytes,3,opt,name=sharedFolderKey,proto3" json:"sharedFolderKey,omitempty"`
+	KeyType              recordspb.RecordKeyType `protobuf:"varint,4,opt,name=keyType,proto3,enum=Records.RecordKeyType" json:"keyType,omitempty"`
+	Data                 []byte                  `protobuf:"bytes,5,opt,name=data,proto3" json:"data,omitempty"`
+	DefaultManageRecords bool                    `protobuf:"varint,6,opt,name=defaultManageRecords,proto3" json:"defaultManageRecords,omitempty"`
+	DefaultManageUsers   bool                    `protobuf:"varint,7,opt,name=defaultManageUsers,proto3" json:"defaultManageUsers,omitempty"`
+	DefaultCanEdit       bool                    `protobuf:"varint,8,opt,name=defaultCanEdit,proto3" json:"defaultCanEdit,omitempty"`
+	DefaultCanReshare    bool                    `protobuf:"varint,9,opt,name=defaultCanReshare,proto3" json:"defaultCanReshare,omitempty"`
+	CacheStatus          CacheStatus             `protobuf:"varint,10,opt,name=cacheStatus,proto3,enum=Vault.CacheStatus" json:"cacheStatus,omitempty"`
+	Owner                string                  `protobuf:"bytes,11,opt,name=owner,proto3" json:"owner,omitempty"`
+	OwnerAccountUid      []byte                  `protobuf:"bytes,12,opt,name=ownerAccountUid,proto3" json:"ownerAccountUid,omitempty"`
+	Name                 []byte                  `protobuf:"bytes,13,opt,name=name,proto3" json:"name,omitempty"`
+	unknownFields        protoimpl.UnknownFields
+	sizeCache            protoimpl.SizeCache
+}
+
+func (x *SharedFolder) Reset() {
+	*x = SharedFolder{}
+	mi := &file_SyncDown_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SharedFolder) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SharedFolder) ProtoMessage() {}
+
+func (x *SharedFolder) ProtoReflect() protoreflect.Message {
+	mi := &file_SyncDown_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SharedFolder.ProtoReflect.Descriptor instead.
+func (*SharedFolder) Descriptor() ([]byte, []int) {
+	return file_SyncDown_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *SharedFolder) GetSharedFolderUid() []byte {
+	if x != nil {
+		return x.SharedFolderUid
+	}
+	return nil
+}
+
+func (x *SharedFolder) GetRevision() int64 {
+	if x != nil {
+		return x.Revision
+	}
+	return 0
+}
+
+func (x *SharedFolder) GetSharedFolderKey() []byte {
+	if x != nil {
+		return x.SharedFolderKey
+	}
+	return nil
+}
+
+func (x *SharedFolder) GetKeyType() recordspb.RecordKeyType {
+	if x != nil {
+		return x.KeyType
+	}
+	return recordspb.RecordKeyType(0)
+}
+
+func (x *SharedFolder) GetData() []byte {
+	if x != nil {
+		return x.Data
+	}
+	return nil
+}
+
+func (x *SharedFolder) GetDefaultManageRecords() bool {
+	if x != nil {
+		return x.DefaultManageRecords
+	}
+	return false
+}
+
+func (x *SharedFolder) GetDefaultManageUsers() bool {
+	if x != nil {
+		return x.DefaultManageUsers
+	}
+	return false
+}
+
+func (x *SharedFolder) GetDefaultCanEdit() bool {
+	if x != nil {
+		return x.DefaultCanEdit
+	}
+	return false
+}
+
+func (x *SharedFolder) GetDefaultCanReshare() bool {
+	if x != nil {
+		return x.DefaultCanReshare
+	}
+	return false
+}
+
+func (x *SharedFolder) GetCacheStatus() CacheStatus {
+	if x != nil {
+		return x.CacheStatus
+	}
+	return CacheStatus_KEEP
+}
+
+func (x *SharedFolder) GetOwner() string {
+	if x != nil {
+		return x.Owner
+	}
+	return ""
+}
+
+func (x *SharedFolder) GetOwnerAccountUid() []byte {
+	if x != nil {
+		return x.OwnerAccountUid
+	}
+	return nil
+}
+
+func (x *SharedFolder) GetName() []byte {
+	if x != nil {
+		return x.Name
+	}
+	return nil
+}
+
+type UserFolderSharedFolder struct {
+	state           protoimpl.MessageState `protogen:"open.v1"`
+	FolderUid       []byte                 `protobuf:"bytes,1,opt,name=folderUid,proto3" json:"folderUid,omitempty"`
+	SharedFolderUid []byte                 `protobuf:"bytes,2,opt,name=sharedFolderUid,proto3" json:"sharedFolderUid,omitempty"`
+	Revision        int64                  `protobuf:"varint,3,opt,name=revision,proto3" json:"revision,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
+}
+
+func (x *UserFolderSharedFolder) Reset() {
+	*x = UserFolderSharedFolder{}
+	mi := &file_SyncDown_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserFolderSharedFolder) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserFolderSharedFolder) ProtoMessage() {}
+
+func (x *UserFolderSharedFolder) ProtoReflect() protoreflect.Message {
+	mi := &file_SyncDown_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserFolderSharedFolder.ProtoReflect.Descriptor instead.
+func (*UserFolderSharedFolder) Descriptor() ([]byte, []int) {
+	return file_SyncDown_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *UserFolderSharedFolder) GetFolderUid() []byte {
+	if x != nil {
+		return x.FolderUid
+	}
+	return nil
+}
+
+func (x *UserFolderSharedFolder) GetSharedFolderUid() []byte {
+	if x != nil {
+		return x.SharedFolderUid
+	}
+	return nil
+}
+
+func (x *UserFolderSharedFolder) GetRevision() int64 {
+	if x != nil {
+		return x.Revision
+	}
+	return 0
+}
+
+type SharedFolderFolder struct {
+	state                 protoimpl.MessageState  `protogen:"open.v1"`
+	SharedFolderUid       []byte                  `protobuf:"bytes,1,opt,name=sharedFolderUid,proto3" json:"sharedFolderUid,omitempty"`
+	FolderUid             []byte                  `protobuf:"bytes,2,opt,name=folderUid,proto3" json:"folderUid,omitempty"`
+	ParentUid             []byte                  `protobuf:"bytes,3,opt,name=parentUid,proto3" json:"parentUid,omitempty"`
+	SharedFolderFolderKey []byte                  `protobuf:"bytes,4,opt,name=sharedFolderFolderKey,proto3" json:"sharedFolderFolderKey,omitempty"`
+	KeyType               recordspb.RecordKeyType `protobuf:"varint,5,opt,name=keyType,proto3,enum=Records.RecordKeyType" json:"keyType,omitempty"`
+	Revision              int64                   `protobuf:"varint,6,opt,name=revision,proto3" json:"revision,omitempty"`
+	Data                  []byte                  `protobuf:"bytes,7,opt,name=data,proto3" json:"data,omitempty"`
+	unknownFields         protoimpl.UnknownFields
+	sizeCache             protoimpl.SizeCache
+}
+
+func (x *SharedFolderFolder) Reset() {
+	*x = SharedFolderFolder{}
+	mi := &file_SyncDown_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SharedFolderFolder) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SharedFolderFolder) ProtoMessage() {}
+
+func (x *SharedFolderFolder) ProtoReflect() protoreflect.Message {
+	mi := &file_SyncDown_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SharedFolderFolder.ProtoReflect.Descriptor instead.
+func (*SharedFolderFolder) Descriptor() ([]byte, []int) {
+	return file_SyncDown_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *SharedFolderFolder) GetSharedFolderUid() []byte {
+	if x != nil {
+		return x.SharedFolderUid
+	}
+	return nil
+}
+
+func (x *SharedFolderFolder) GetFolderUid() []byte {
+	if x != nil {
+		return x.FolderUid
+	}
+	return nil
+}
+
+func (x *SharedFolderFolder) GetParentUid() []byte {
+	if x != nil {
+		return x.ParentUid
+	}
+	return nil
+}
+
+func (x *SharedFolderFolder) GetSharedFolderFolderKey() []byte {
+	if x != nil {
+		return x.SharedFolderFolderKey
+	}
+	return nil
+}
+
+func (x *SharedFolderFolder) GetKeyType() recordspb.RecordKeyType {
+	if x != nil {
+		return x.KeyType
+	}
+	return recordspb.RecordKeyType(0)
+}
+
+func (x *SharedFolderFolder) GetRevision() int64 {
+	if x != nil {
+		return x.Revision
+	}
+	return 0
+}
+
+func (x *SharedFolderFolder) GetData() []byte {
+	if x != nil {
+		return x.Data
+	}
+	return nil
+}
+
+type Record struct {
+	state              protoimpl.MessageState `protogen:"open.v1"`
+	RecordUid          []byte                 `protobuf:"bytes,1,opt,name=recordUid,proto3" json:"recordUid,omitempty"`
+	Revision           int64                  `protobuf:"varint,2,opt,name=revision,proto3" json:"revision,omitempty"`
+	Version            int32                  `protobuf:"varint,3,opt,name=version,proto3" json:"version,omitempty"`
+	Shared             bool                   `protobuf:"varint,4,opt,name=shared,proto3" json:"shared,omitempty"`
+	ClientModifiedTime int64                  `protobuf:"varint,5,opt,name=clientModifiedTime,proto3" json:"clientModifiedTime,omitempty"`
+	Data               []byte                 `protobuf:"bytes,6,opt,name=data,proto3" json:"data,omitempty"`
+	Extra              []byte                 `protobuf:"bytes,7,opt,name=extra,proto3" json:"extra,omitempty"`
+	Udata              string                 `protobuf:"bytes,8,opt,name=udata,proto3" json:"udata,omitempty"`
+	FileSize           int64                  `protobuf:"varint,9,opt,name=fileSize,proto3" json:"fileSize,omitempty"`
+	ThumbnailSize      int64                  `protobuf:"varint,10,opt,name=thumbnailSize,proto3" json:"thumbnailSize,omitempty"`
+	unknownFields      protoimpl.UnknownFields
+	sizeCache          protoimpl.SizeCache
+}
+
+func (x *Record) Reset() {
+	*x = Record{}
+	mi := &file_SyncDown_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Record) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Record) ProtoMessage() {}
+
+func (x *Record) ProtoReflect() protoreflect.Message {
+	mi := &file_SyncDown_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Record.ProtoReflect.Descriptor instead.
+func (*Record) Descriptor() ([]byte, []int) {
+	return file_SyncDown_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *Record) GetRecordUid() []byte {
+	if x != nil {
+		return x.RecordUid
+	}
+	return nil
+}
+
+func (x *Record) GetRevision() int64 {
+	if x != nil {
+		return x.Revision
+	}
+	return 0
+}
+
+func (x *Record) GetVersion() int32 {
+	if x != nil {
+		return x.Version
+	}
+	return 0
+}
+
+func (x *Record) GetShared() bool {
+	if x != nil {
+		return x.Shared
+	}
+	return false
+}
+
+func (x *Record) GetClientModifiedTime() int64 {
+	if x != nil {
+		return x.ClientModifiedTime
+	}
+	return 0
+}
+
+func (x *Record) GetData() []byte {
+	if x != nil {
+		return x.Data
+	}
+	return nil
+}
+
+func (x *Record) GetExtra() []byte {
+	if x != nil {
+		return x.Extra
+	}
+	return nil
+}
+
+func (x *Record) GetUdata() string {
+	if x != nil {
+		return x.Udata
+	}
+	return ""
+}
+
+func (x *Record) GetFileSize() int64 {
+	if x != nil {
+		return x.FileSize
+	}
+	return 0
+}
+
+func (x *Record) GetThumbnailSize() int64 {
+	if x != nil {
+		return x.ThumbnailSize
+	}
+	return 0
+}
+
+type UserFolderRecord struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	FolderUid     []byte                 `protobuf:"bytes,1,opt,name=folderUid,proto3" json:"folderUid,omitempty"`
+	RecordUid     []byte                 `protobuf:"bytes,2,opt,name=recordUid,proto3" json:"recordUid,omitempty"`
+	Revision      int64                  `protobuf:"varint,3,opt,name=revision,proto3" json:"revision,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserFolderRecord) Reset() {
+	*x = UserFolderRecord{}
+	mi := &file_SyncDown_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserFolderRecord) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserFolderRecord) ProtoMessage() {}
+
+func (x *UserFolderRecord) ProtoReflect() protoreflect.Message {
+	mi := &file_SyncDown_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserFolderRecord.ProtoReflect.Descriptor instead.
+func (*UserFolderRecord) Descriptor() ([]byte, []int) {
+	return file_SyncDown_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *UserFolderRecord) GetFolderUid() []byte {
+	if x != nil {
+		return x.FolderUid
+	}
+	return nil
+}
+
+func (x *UserFolderRecord) GetRecordUid() []byte {
+	if x != nil {
+		return x.RecordUid
+	}
+	return nil
+}
+
+func (x *UserFolderRecord) GetRevision() int64 {
+	if x != nil {
+		return x.Revision
+	}
+	return 0
+}
+
+type SharedFolderFolderRecord struct {
+	state           protoimpl.MessageState `protogen:"open.v1"`
+	SharedFolderUid []byte                 `protobuf:"bytes,1,opt,name=sharedFolderUid,proto3" json:"sharedFolderUid,omitempty"`
+	FolderUid       []byte                 `protobuf:"bytes,2,opt,name=folderUid,proto3" json:"folderUid,omitempty"`
+	RecordUid       []byte                 `protobuf:"bytes,3,opt,name=recordUid,proto3" json:"recordUid,omitempty"`
+	Revision        int64                  `protobuf:"varint,4,opt,name=revision,proto3" json:"revision,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
+}
+
+func (x *SharedFolderFolderRecord) Reset() {
+	*x = SharedFolderFolderRecord{}
+	mi := &file_SyncDown_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SharedFolderFolderRecord) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SharedFolderFolderRecord) ProtoMessage() {}
+
+func (x *SharedFolderFolderRecord) ProtoReflect() protoreflect.Message {
+	mi := &file_SyncDown_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SharedFolderFolderRecord.ProtoReflect.Descriptor instead.
+func (*SharedFolderFolderRecord) Descriptor() ([]byte, []int) {
+	return file_SyncDown_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *SharedFolderFolderRecord) GetSharedFolderUid() []byte {
+	if x != nil {
+		return x.SharedFolderUid
+	}
+	return nil
+}
+
+func (x *SharedFolderFolderRecord) GetFolderUid() []byte {
+	if x != nil {
+		return x.FolderUid
+	}
+	return nil
+}
+
+func (x *SharedFolderFolderRecord) GetRecordUid() []byte {
+	if x != nil {
+		return x.RecordUid
+	}
+	return nil
+}
+
+func (x *SharedFolderFolderRecord) GetRevision() int64 {
+	if x != nil {
+		return x.Revision
+	}
+	return 0
+}
+
+type NonSharedData struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	RecordUid     []byte                 `protobuf:"bytes,1,opt,name=recordUid,proto3" json:"recordUid,omitempty"`
+	Data          []byte                 `protobuf:"bytes,2,opt,name=data,proto3" json:"data,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *NonSharedData) Reset() {
+	*x = NonSharedData{}
+	mi := &file_SyncDown_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *NonSharedData) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*NonSharedData) ProtoMessage() {}
+
+func (x *NonSharedData) ProtoReflect() protoreflect.Message {
+	mi := &file_SyncDown_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use NonSharedData.ProtoReflect.Descriptor instead.
+func (*NonSharedData) Descriptor() ([]byte, []int) {
+	return file_SyncDown_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *NonSharedData) GetRecordUid() []byte {
+	if x != nil {
+		return x.RecordUid
+	}
+	return nil
+}
+
+func (x *NonSharedData) GetData() []byte {
+	if x != nil {
+		return x.Data
+	}
+	return nil
+}
+
+type RecordMetaData struct {
+	state                      protoimpl.MessageState          `protogen:"open.v1"`
+	RecordUid                  []byte                          `protobuf:"bytes,1,opt,name=recordUid,proto3" json:"recordUid,omitempty"`
+	Owner                      bool                            `protobuf:"varint,2,opt,name=owner,proto3" json:"owner,omitempty"`
+	RecordKey                  []byte                          `protobuf:"bytes,3,opt,name=recordKey,proto3" json:"recordKey,omitempty"`
+	RecordKeyType              recordspb.RecordKeyType         `protobuf:"varint,4,opt,name=recordKeyType,proto3,enum=Records.RecordKeyType" json:"recordKeyType,omitempty"`
+	CanShare                   bool                            `protobuf:"varint,5,opt,name=canShare,proto3" json:"canShare,omitempty"`
+	CanEdit                    bool                            `protobuf:"varint,6,opt,name=canEdit,proto3" json:"canEdit,omitempty"`
+	OwnerAccountUid            []byte                          `protobuf:"bytes,7,opt,name=ownerAccountUid,proto3" json:"ownerAccountUid,omitempty"`
+	Expiration                 int64                           `protobuf:"varint,8,opt,name=expiration,proto3" json:"expiration,omitempty"`
+	ExpirationNotificationType recordspb.TimerNotificationType `protobuf:"varint,9,opt,name=expirationNotificationType,proto3,enum=Records.TimerNotificationType" json:"expirationNotificationType,omitempty"`
+	OwnerUsername              string                          `protobuf:"bytes,10,opt,name=ownerUsername,proto3" json:"ownerUsername,omitempty"`
+	unknownFields              protoimpl.UnknownFields
+	sizeCache                  protoimpl.SizeCache
+}
+
+func (x *RecordMetaData) Reset() {
+	*x = RecordMetaData{}
+	mi := &file_SyncDown_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RecordMetaData) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RecordMetaData) ProtoMessage() {}
+
+func (x *RecordMetaData) ProtoReflect() protoreflect.Message {
+	mi := &file_SyncDown_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RecordMetaData.ProtoReflect.Descriptor instead.
+func (*RecordMetaData) Descriptor() ([]byte, []int) {
+	return file_SyncDown_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *RecordMetaData) GetRecordUid() []byte {
+	if x != nil {
+		return x.RecordUid
+	}
+	return nil
+}
+
+func (x *RecordMetaData) GetOwner() bool {
+	if x != nil {
+		return x.Owner
+	}
+	return false
+}
+
+func (x *RecordMetaData) GetRecordKey() []byte {
+	if x != nil {
+		return x.RecordKey
+	}
+	return nil
+}
+
+func (x *RecordMetaData) GetRecordKeyType() recordspb.RecordKeyType {
+	if x != nil {
+		return x.RecordKeyType
+	}
+	return recordspb.RecordKeyType(0)
+}
+
+func (x *RecordMetaData) GetCanShare() bool {
+	if x != nil {
+		return x.CanShare
+	}
+	return false
+}
+
+func (x *RecordMetaData) GetCanEdit() bool {
+	if x != nil {
+		return x.CanEdit
+	}
+	return false
+}
+
+func (x *RecordMetaData) GetOwnerAccountUid() []byte {
+	if x != nil {
+		return x.OwnerAccountUid
+	}
+	return nil
+}
+
+func (x *RecordMetaData) GetExpiration() int64 {
+	if x != nil {
+		return x.Expiration
+	}
+	return 0
+}
+
+func (x *RecordMetaData) GetExpirationNotificationType() recordspb.TimerNotificationType {
+	if x != nil {
+		return x.ExpirationNotificationType
+	}
+	return recordspb.TimerNotificationType(0)
+}
+
+func (x *RecordMetaData) GetOwnerUsername() string {
+	if x != nil {
+		return x.OwnerUsername
+	}
+	return ""
+}
+
+type SharedFolderRecord struct {
+	state                      protoimpl.MessageState          `protogen:"open.v1"`
+	SharedFolderUid            []byte                          `protobuf:"bytes,1,opt,name=sharedFolderUid,proto3" json:"sharedFolderUid,omitempty"`
+	RecordUid                  []byte                          `protobuf:"bytes,2,opt,name=recordUid,proto3" json:"recordUid,omitempty"`
+	RecordKey                  []byte                          `protobuf:"bytes,3,opt,name=recordKey,proto3" json:"recordKey,omitempty"`
+	CanShare                   bool                            `protobuf:"varint,4,opt,name=canShare,proto3" json:"canShare,omitempty"`
+	CanEdit                    bool                            `protobuf:"varint,5,opt,name=canEdit,proto3" json:"canEdit,omitempty"`
+	OwnerAccountUid            []byte                          `protobuf:"bytes,6,opt,name=ownerAccountUid,proto3" json:"ownerAccountUid,omitempty"`
+	Expiration                 int64                           `protobuf:"varint,7,opt,name=expiration,proto3" json:"expiration,omitempty"`
+	Owner                      bool                            `protobuf:"varint,8,opt,name=owner,proto3" json:"owner,omitempty"`
+	ExpirationNotificationType recordspb.TimerNotificationType `protobuf:"varint,9,opt,name=expirationNotificationType,proto3,enum=Records.TimerNotificationType" json:"expirationNotificationType,omitempty"`
+	OwnerUsername              string                          `protobuf:"bytes,10,opt,name=ownerUsername,proto3" json:"ownerUsername,omitempty"`
+	RotateOnExpiration         bool                            `protobuf:"varint,11,opt,name=rotateOnExpiration,proto3" json:"rotateOnExpiration,omitempty"`
+	unknownFields              protoimpl.UnknownFields
+	sizeCache                  protoimpl.SizeCache
+}
+
+func (x *SharedFolderRecord) Reset() {
+	*x = SharedFolderRecord{}
+	mi := &file_SyncDown_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SharedFolderRecord) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SharedFolderRecord) ProtoMessage() {}
+
+func (x *SharedFolderRecord) ProtoReflect() protoreflect.Message {
+	mi := &file_SyncDown_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SharedFolderRecord.ProtoReflect.Descriptor instead.
+func (*SharedFolderRecord) Descriptor() ([]byte, []int) {
+	return file_SyncDown_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *SharedFolderRecord) GetSharedFolderUid() []byte {
+	if x != nil {
+		return x.SharedFolderUid
+	}
+	return nil
+}
+
+func (x *SharedFolderRecord) GetRecordUid() []byte {
+	if x != nil {
+		return x.RecordUid
+	}
+	return nil
+}
+
+func (x *SharedFolderRecord) GetRecordKey() []byte {
+	if x != nil {
+		return x.RecordKey
+	}
+	return nil
+}
+
+func (x *SharedFolderRecord) GetCanShare() bool {
+	if x != nil {
+		return x.CanShare
+	}
+	return false
+}
+
+func (x *SharedFolderRecord) GetCanEdit() bool {
+	if x != nil {
+		return x.CanEdit
+	}
+	return false
+}
+
+func (x *SharedFolderRecord) GetOwnerAccountUid() []byte {
+	if x != nil {
+		return x.OwnerAccountUid
+	}
+	return nil
+}
+
+func (x *SharedFolderRecord) GetExpiration() int64 {
+	if x != nil {
+		return x.Expiration
+	}
+	return 0
+}
+
+func (x *SharedFolderRecord) GetOwner() bool {
+	if x != nil {
+		return x.Owner
+	}
+	return false
+}
+
+func (x *SharedFolderRecord) GetExpirationNotificationType() recordspb.TimerNotificationType {
+	if x != nil {
+		return x.ExpirationNotificationType
+	}
+	return recordspb.TimerNotificationType(0)
+}
+
+func (x *SharedFolderRecord) GetOwnerUsername() string {
+	if x != nil {
+		return x.OwnerUsername
+	}
+	return ""
+}
+
+func (x *SharedFolderRecord) GetRotateOnExpiration() bool {
+	if x != nil {
+		return x.RotateOnExpiration
+	}
+	return false
+}
+
 var File_SyncDown_proto protoreflect.FileDescriptor
 
 const file_SyncDown_proto_rawDesc = "" +
 	"\n" +
-	"\x0eSyncDown.proto\x12\x05Vault\"w\n" +
+	"\x0eSyncDown.proto\x12\x05Vault\x1a\frecord.proto\"w\n" +
 	"\x0fSyncDownRequest\x12,\n" +
 	"\x11continuationToken\x18\x01 \x01(\fR\x11continuationToken\x12 \n" +
 	"\vdataVersion\x18\x02 \x01(\x05R\vdataVersion\x12\x14\n" +
-	"\x05debug\x18\x03 \x01(\bR\x05debug\"\x90\x01\n" +
+	"\x05debug\x18\x03 \x01(\bR\x05debug\"\x9e\b\n" +
 	"\x10SyncDownResponse\x12,\n" +
 	"\x11continuationToken\x18\x01 \x01(\fR\x11continuationToken\x12\x18\n" +
 	"\ahasMore\x18\x02 \x01(\bR\ahasMore\x124\n" +
-	"\vcacheStatus\x18\x03 \x01(\x0e2\x12.Vault.CacheStatusR\vcacheStatus*\"\n" +
+	"\vcacheStatus\x18\x03 \x01(\x0e2\x12.Vault.CacheStatusR\vcacheStatus\x123\n" +
+	"\vuserFolders\x18\x04 \x03(\v2\x11.Vault.UserFolderR\vuserFolders\x129\n" +
+	"\rsharedFolders\x18\x05 \x03(\v2\x13.Vault.SharedFolderR\rsharedFolders\x12W\n" +
+	"\x17userFolderSharedFolders\x18\x06 \x03(\v2\x1d.Vault.UserFolderSharedFolderR\x17userFolderSharedFolders\x12K\n" +
+	"\x13sharedFolderFolders\x18\a \x03(\v2\x19.Vault.SharedFolderFolderR\x13sharedFolderFolders\x12'\n" +
+	"\arecords\x18\b \x03(\v2\r.Vault.RecordR\arecords\x12=\n" +
+	"\x0erecordMetaData\x18\t \x03(\v2\x15.Vault.RecordMetaDataR\x0erecordMetaData\x12:\n" +
+	"\rnonSharedData\x18\n" +
+	" \x03(\v2\x14.Vault.NonSharedDataR\rnonSharedData\x12E\n" +
+	"\x11userFolderRecords\x18\f \x03(\v2\x17.Vault.UserFolderRecordR\x11userFolderRecords\x12K\n" +
+	"\x13sharedFolderRecords\x18\r \x03(\v2\x19.Vault.SharedFolderRecordR\x13sharedFolderRecords\x12]\n" +
+	"\x19sharedFolderFolderRecords\x18\x0e \x03(\v2\x1f.Vault.SharedFolderFolderRecordR\x19sharedFolderFolderRecords\x12.\n" +
+	"\x12removedUserFolders\x18\x1b \x03(\fR\x12removedUserFolders\x122\n" +
+	"\x14removedSharedFolders\x18\x1c \x03(\fR\x14removedSharedFolders\x12&\n" +
+	"\x0eremovedRecords\x18\x1f \x03(\fR\x0eremovedRecords\x12S\n" +
+	"\x18removedUserFolderRecords\x18! \x03(\v2\x17.Vault.UserFolderRecordR\x18removedUserFolderRecords\"\xd0\x01\n" +
+	"\n" +
+	"UserFolder\x12\x1c\n" +
+	"\tfolderUid\x18\x01 \x01(\fR\tfolderUid\x12\x1c\n" +
+	"\tparentUid\x18\x02 \x01(\fR\tparentUid\x12$\n" +
+	"\ruserFolderKey\x18\x03 \x01(\fR\ruserFolderKey\x120\n" +
+	"\akeyType\x18\x04 \x01(\x0e2\x16.Records.RecordKeyTypeR\akeyType\x12\x1a\n" +
+	"\brevision\x18\x05 \x01(\x03R\brevision\x12\x12\n" +
+	"\x04data\x18\x06 \x01(\fR\x04data\"\x88\x04\n" +
+	"\fSharedFolder\x12(\n" +
+	"\x0fsharedFolderUid\x18\x01 \x01(\fR\x0fsharedFolderUid\x12\x1a\n" +
+	"\brevision\x18\x02 \x01(\x03R\brevision\x12(\n" +
+	"\x0fsharedFolderKey\x18\x03 \x01(\fR\x0fsharedFolderKey\x120\n" +
+	"\akeyType\x18\x04 \x01(\x0e2\x16.Records.RecordKeyTypeR\akeyType\x12\x12\n" +
+	"\x04data\x18\x05 \x01(\fR\x04data\x122\n" +
+	"\x14defaultManageRecords\x18\x06 \x01(\bR\x14defaultManageRecords\x12.\n" +
+	"\x12defaultManageUsers\x18\a \x01(\bR\x12defaultManageUsers\x12&\n" +
+	"\x0edefaultCanEdit\x18\b \x01(\bR\x0edefaultCanEdit\x12,\n" +
+	"\x11defaultCanReshare\x18\t \x01(\bR\x11defaultCanReshare\x124\n" +
+	"\vcacheStatus\x18\n" +
+	" \x01(\x0e2\x12.Vault.CacheStatusR\vcacheStatus\x12\x14\n" +
+	"\x05owner\x18\v \x01(\tR\x05owner\x12(\n" +
+	"\x0fownerAccountUid\x18\f \x01(\fR\x0fownerAccountUid\x12\x12\n" +
+	"\x04name\x18\r \x01(\fR\x04name\"|\n" +
+	"\x16UserFolderSharedFolder\x12\x1c\n" +
+	"\tfolderUid\x18\x01 \x01(\fR\tfolderUid\x12(\n" +
+	"\x0fsharedFolderUid\x18\x02 \x01(\fR\x0fsharedFolderUid\x12\x1a\n" +
+	"\brevision\x18\x03 \x01(\x03R\brevision\"\x92\x02\n" +
+	"\x12SharedFolderFolder\x12(\n" +
+	"\x0fsharedFolderUid\x18\x01 \x01(\fR\x0fsharedFolderUid\x12\x1c\n" +
+	"\tfolderUid\x18\x02 \x01(\fR\tfolderUid\x12\x1c\n" +
+	"\tparentUid\x18\x03 \x01(\fR\tparentUid\x124\n" +
+	"\x15sharedFolderFolderKey\x18\x04 \x01(\fR\x15sharedFolderFolderKey\x120\n" +
+	"\akeyType\x18\x05 \x01(\x0e2\x16.Records.RecordKeyTypeR\akeyType\x12\x1a\n" +
+	"\brevision\x18\x06 \x01(\x03R\brevision\x12\x12\n" +
+	"\x04data\x18\a \x01(\fR\x04data\"\xa6\x02\n" +
+	"\x06Record\x12\x1c\n" +
+	"\trecordUid\x18\x01 \x01(\fR\trecordUid\x12\x1a\n" +
+	"\brevision\x18\x02 \x01(\x03R\brevision\x12\x18\n" +
+	"\aversion\x18\x03 \x01(\x05R\aversion\x12\x16\n" +
+	"\x06shared\x18\x04 \x01(\bR\x06shared\x12.\n" +
+	"\x12clientModifiedTime\x18\x05 \x01(\x03R\x12clientModifiedTime\x12\x12\n" +
+	"\x04data\x18\x06 \x01(\fR\x04data\x12\x14\n" +
+	"\x05extra\x18\a \x01(\fR\x05extra\x12\x14\n" +
+	"\x05udata\x18\b \x01(\tR\x05udata\x12\x1a\n" +
+	"\bfileSize\x18\t \x01(\x03R\bfileSize\x12$\n" +
+	"\rthumbnailSize\x18\n" +
+	" \x01(\x03R\rthumbnailSize\"j\n" +
+	"\x10UserFolderRecord\x12\x1c\n" +
+	"\tfolderUid\x18\x01 \x01(\fR\tfolderUid\x12\x1c\n" +
+	"\trecordUid\x18\x02 \x01(\fR\trecordUid\x12\x1a\n" +
+	"\brevision\x18\x03 \x01(\x03R\brevision\"\x9c\x01\n" +
+	"\x18SharedFolderFolderRecord\x12(\n" +
+	"\x0fsharedFolderUid\x18\x01 \x01(\fR\x0fsharedFolderUid\x12\x1c\n" +
+	"\tfolderUid\x18\x02 \x01(\fR\tfolderUid\x12\x1c\n" +
+	"\trecordUid\x18\x03 \x01(\fR\trecordUid\x12\x1a\n" +
+	"\brevision\x18\x04 \x01(\x03R\brevision\"A\n" +
+	"\rNonSharedData\x12\x1c\n" +
+	"\trecordUid\x18\x01 \x01(\fR\trecordUid\x12\x12\n" +
+	"\x04data\x18\x02 \x01(\fR\x04data\"\xa6\x03\n" +
+	"\x0eRecordMetaData\x12\x1c\n" +
+	"\trecordUid\x18\x01 \x01(\fR\trecordUid\x12\x14\n" +
+	"\x05owner\x18\x02 \x01(\bR\x05owner\x12\x1c\n" +
+	"\trecordKey\x18\x03 \x01(\fR\trecordKey\x12<\n" +
+	"\rrecordKeyType\x18\x04 \x01(\x0e2\x16.Records.RecordKeyTypeR\rrecordKeyType\x12\x1a\n" +
+	"\bcanShare\x18\x05 \x01(\bR\bcanShare\x12\x18\n" +
+	"\acanEdit\x18\x06 \x01(\bR\acanEdit\x12(\n" +
+	"\x0fownerAccountUid\x18\a \x01(\fR\x0fownerAccountUid\x12\x1e\n" +
+	"\n" +
+	"expiration\x18\b \x01(\x03R\n" +
+	"expiration\x12^\n" +
+	"\x1aexpirationNotificationType\x18\t \x01(\x0e2\x1e.Records.TimerNotificationTypeR\x1aexpirationNotificationType\x12$\n" +
+	"\rownerUsername\x18\n" +
+	" \x01(\tR\rownerUsername\"\xc6\x03\n" +
+	"\x12SharedFolderRecord\x12(\n" +
+	"\x0fsharedFolderUid\x18\x01 \x01(\fR\x0fsharedFolderUid\x12\x1c\n" +
+	"\trecordUid\x18\x02 \x01(\fR\trecordUid\x12\x1c\n" +
+	"\trecordKey\x18\x03 \x01(\fR\trecordKey\x12\x1a\n" +
+	"\bcanShare\x18\x04 \x01(\bR\bcanShare\x12\x18\n" +
+	"\acanEdit\x18\x05 \x01(\bR\acanEdit\x12(\n" +
+	"\x0fownerAccountUid\x18\x06 \x01(\fR\x0fownerAccountUid\x12\x1e\n" +
+	"\n" +
+	"expiration\x18\a \x01(\x03R\n" +
+	"expiration\x12\x14\n" +
+	"\x05owner\x18\b \x01(\bR\x05owner\x12^\n" +
+	"\x1aexpirationNotificationType\x18\t \x01(\x0e2\x1e.Records.TimerNotificationTypeR\x1aexpirationNotificationType\x12$\n" +
+	"\rownerUsername\x18\n" +
+	" \x01(\tR\rownerUsername\x12.\n" +
+	"\x12rotateOnExpiration\x18\v \x01(\bR\x12rotateOnExpiration*\"\n" +
 	"\vCacheStatus\x12\b\n" +
 	"\x04KEEP\x10\x00\x12\t\n" +
 	"\x05CLEAR\x10\x01B@Z>github.com/keeper-go/keeper/internal/keeper/pb/vaultpb;vaultpbb\x06proto3"
@@ -222,19 +1350,49 @@ func file_SyncDown_proto_rawDescGZIP() []byte {
 }
 
 var file_SyncDown_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_SyncDown_proto_msgTypes = make([]protoimpl.MessageInfo, 2)
+var file_SyncDown_proto_msgTypes = make([]protoimpl.MessageInfo, 12)
 var file_SyncDown_proto_goTypes = []any{
-	(CacheStatus)(0),         // 0: Vault.CacheStatus
-	(*SyncDownRequest)(nil),  // 1: Vault.SyncDownRequest
-	(*SyncDownResponse)(nil), // 2: Vault.SyncDownResponse
+	(CacheStatus)(0),                     // 0: Vault.CacheStatus
+	(*SyncDownRequest)(nil),              // 1: Vault.SyncDownRequest
+	(*SyncDownResponse)(nil),             // 2: Vault.SyncDownResponse
+	(*UserFolder)(nil),                   // 3: Vault.UserFolder
+	(*SharedFolder)(nil),                 // 4: Vault.SharedFolder
+	(*UserFolderSharedFolder)(nil),       // 5: Vault.UserFolderSharedFolder
+	(*SharedFolderFolder)(nil),           // 6: Vault.SharedFolderFolder
+	(*Record)(nil),                       // 7: Vault.Record
+	(*UserFolderRecord)(nil),             // 8: Vault.UserFolderRecord
+	(*SharedFolderFolderRecord)(nil),     // 9: Vault.SharedFolderFolderRecord
+	(*NonSharedData)(nil),                // 10: Vault.NonSharedData
+	(*RecordMetaData)(nil),               // 11: Vault.RecordMetaData
+	(*SharedFolderRecord)(nil),           // 12: Vault.SharedFolderRecord
+	(recordspb.RecordKeyType)(0),         // 13: Records.RecordKeyType
+	(recordspb.TimerNotificationType)(0), // 14: Records.TimerNotificationType
 }
 var file_SyncDown_proto_depIdxs = []int32{
-	0, // 0: Vault.SyncDownResponse.cacheStatus:type_name -> Vault.CacheStatus
-	1, // [1:1] is the sub-list for method output_type
-	1, // [1:1] is the sub-list for method input_type
-	1, // [1:1] is the sub-list for extension type_name
-	1, // [1:1] is the sub-list for extension extendee
-	0, // [0:1] is the sub-list for field type_name
+	0,  // 0: Vault.SyncDownResponse.cacheStatus:type_name -> Vault.CacheStatus
+	3,  // 1: Vault.SyncDownResponse.userFolders:type_name -> Vault.UserFolder
+	4,  // 2: Vault.SyncDownResponse.sharedFolders:type_name -> Vault.SharedFolder
+	5,  // 3: Vault.SyncDownResponse.userFolderSharedFolders:type_name -> Vault.UserFolderSharedFolder
+	6,  // 4: Vault.SyncDownResponse.sharedFolderFolders:type_name -> Vault.SharedFolderFolder
+	7,  // 5: Vault.SyncDownResponse.records:type_name -> Vault.Record
+	11, // 6: Vault.SyncDownResponse.recordMetaData:type_name -> Vault.RecordMetaData
+	10, // 7: Vault.SyncDownResponse.nonSharedData:type_name -> Vault.NonSharedData
+	8,  // 8: Vault.SyncDownResponse.userFolderRecords:type_name -> Vault.UserFolderRecord
+	12, // 9: Vault.SyncDownResponse.sharedFolderRecords:type_name -> Vault.SharedFolderRecord
+	9,  // 10: Vault.SyncDownResponse.sharedFolderFolderRecords:type_name -> Vault.SharedFolderFolderRecord
+	8,  // 11: Vault.SyncDownResponse.removedUserFolderRecords:type_name -> Vault.UserFolderRecord
+	13, // 12: Vault.UserFolder.keyType:type_name -> Records.RecordKeyType
+	13, // 13: Vault.SharedFolder.keyType:type_name -> Records.RecordKeyType
+	0,  // 14: Vault.SharedFolder.cacheStatus:type_name -> Vault.CacheStatus
+	13, // 15: Vault.SharedFolderFolder.keyType:type_name -> Records.RecordKeyType
+	13, // 16: Vault.RecordMetaData.recordKeyType:type_name -> Records.RecordKeyType
+	14, // 17: Vault.RecordMetaData.expirationNotificationType:type_name -> Records.TimerNotificationType
+	14, // 18: Vault.SharedFolderRecord.expirationNotificationType:type_name -> Records.TimerNotificationType
+	19, // [19:19] is the sub-list for method output_type
+	19, // [19:19] is the sub-list for method input_type
+	19, // [19:19] is the sub-list for extension type_name
+	19, // [19:19] is the sub-list for extension extendee
+	0,  // [0:19] is the sub-list for field type_name
 }
 
 func init() { file_SyncDown_proto_init() }
@@ -248,7 +1406,7 @@ func file_SyncDown_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_SyncDown_proto_rawDesc), len(file_SyncDown_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   2,
+			NumMessages:   12,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
