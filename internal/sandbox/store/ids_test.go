@@ -90,8 +90,12 @@ func TestAllocatorRepairedOnOpen(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Undo migrations 2 and 3: back to the shipped schema version 1.
-	if _, err := raw.Exec(`UPDATE enterprises SET next_id = 100; DROP INDEX sessions_parent; DROP INDEX sessions_last_used;
+	// Undo migrations 2 to 5: back to the shipped schema version 1.
+	if _, err := raw.Exec(`DROP INDEX entities_kind_name; ALTER TABLE sessions DROP COLUMN token_type;
+		ALTER TABLE enterprises DROP COLUMN forbid_rsa; DROP TABLE account_flags; DROP TABLE reserved_domains;
+		DROP TABLE external_shares; DROP TABLE vault_folder_records; DROP TABLE vault_folders; DROP TABLE vault_records;
+		DROP TABLE vault_revs;
+		UPDATE enterprises SET next_id = 100; DROP INDEX sessions_parent; DROP INDEX sessions_last_used;
 		ALTER TABLE sessions DROP COLUMN parent_hash; UPDATE schema_version SET version = 1`); err != nil {
 		t.Fatal(err)
 	}

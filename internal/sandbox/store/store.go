@@ -184,6 +184,12 @@ var migrations = []string{
 	`ALTER TABLE sessions ADD COLUMN parent_hash TEXT;
 	CREATE INDEX sessions_parent ON sessions (parent_hash);
 	CREATE INDEX sessions_last_used ON sessions (last_used);`,
+	// 4: account vaults: records, user folders, placements, one-time shares
+	// (vault.go).
+	vaultSchema,
+	// 5: provisioning: reserved domains, account flags, forbid-RSA, session
+	// restrictions (provision.go).
+	provisionSchema,
 }
 
 func (s *Store) migrate(ctx context.Context) error {
