@@ -11,7 +11,9 @@ import (
 )
 
 func (s *Server) accountRoutes() {
-	s.routes["login/account_summary"] = handler{auth: true, fn: s.accountSummary}
+	// Commander loads the summary before it handles a restricted session
+	// (keepercommander/loginv3.py post_login_processing).
+	s.routes["login/account_summary"] = handler{auth: true, restricted: true, fn: s.accountSummary}
 	s.routes["vault/sync_down"] = handler{auth: true, fn: s.syncDown}
 	s.routes["vault/get_record_types"] = handler{auth: true, fn: func(*call) (proto.Message, error) {
 		return &recordspb.RecordTypesResponse{}, nil

@@ -22,6 +22,12 @@ var (
 	kindMCs      = int32(enterprisepb.EnterpriseDataEntity_MANAGED_COMPANIES)
 )
 
+// reader is a read connection: the pool (*sql.DB) or a transaction.
+type reader interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
 // seatUsage is what an enterprise's licences count, read from its data at
 // sync time so every change shows on the next sync.
 type seatUsage struct {
@@ -32,7 +38,7 @@ type seatUsage struct {
 // usageOf counts users that hold a seat (status active, not disabled: lock 2
 // is Keeper's UserLockStatus DISABLED), invited users, and the seats
 // allocated to managed companies per product (unlimited MCs consume none).
-func usageOf(ctx context.Context, q *sql.DB, eid int32) (*seatUsage, error) {
+func usageOf(ctx context.Context, q reader, eid int32) (*seatUsage, error) {
 	u := &seatUsage{mcSeats: map[string]int64{}}
 	users, err := store.FindEntities(ctx, q, eid, kindUsers, "")
 	if err != nil {
