@@ -33,6 +33,7 @@ type Options struct {
 	SessionIdle   time.Duration // session idle expiry; default 1h
 	KeyID         int32         // server key id clients must use; default 7
 	PageSize      int           // enterprise sync page size
+	VaultPageSize int           // vault sync_down page size (records, folders, placements per page)
 	// MinIterations is the lowest PBKDF2 iteration count accepted in an auth
 	// verifier or encryption params a client uploads (provisioning, master
 	// password change); default 1,000,000 as Keeper's cloud requires.
@@ -115,7 +116,7 @@ func start(ctx context.Context, st *store.Store, o Options) (*Sandbox, error) {
 		return nil, err
 	}
 	srv := server.New(st, server.Options{KeyID: o.KeyID, Key: key, SessionIdle: o.SessionIdle, PageSize: o.PageSize,
-		MinIterations: o.MinIterations, Faults: o.Faults, Log: o.Log})
+		VaultPageSize: o.VaultPageSize, MinIterations: o.MinIterations, Faults: o.Faults, Log: o.Log})
 	ln, err := net.Listen("tcp", o.Listen)
 	if err != nil {
 		return nil, fmt.Errorf("listen on %s: %w", o.Listen, err)

@@ -7,14 +7,12 @@ import (
 	"github.com/keeper-go/keeper/internal/keeper/pb/accountpb"
 	"github.com/keeper-go/keeper/internal/keeper/pb/authpb"
 	"github.com/keeper-go/keeper/internal/keeper/pb/recordspb"
-	"github.com/keeper-go/keeper/internal/keeper/pb/vaultpb"
 )
 
 func (s *Server) accountRoutes() {
 	// Commander loads the summary before it handles a restricted session
 	// (keepercommander/loginv3.py post_login_processing).
 	s.routes["login/account_summary"] = handler{auth: true, restricted: true, fn: s.accountSummary}
-	s.routes["vault/sync_down"] = handler{auth: true, fn: s.syncDown}
 	s.routes["vault/get_record_types"] = handler{auth: true, fn: func(*call) (proto.Message, error) {
 		return &recordspb.RecordTypesResponse{}, nil
 	}}
@@ -59,19 +57,6 @@ func (s *Server) accountSummary(c *call) (proto.Message, error) {
 			Username:                acct.Username,
 			EncryptedDataKeyPresent: len(d.DataKeyEnc) > 0,
 		})
-	}
-	return rs, nil
-}
-
-// syncDown answers an empty but valid vault.
-func (s *Server) syncDown(c *call) (proto.Message, error) {
-	var rq vaultpb.SyncDownRequest
-	if err := unmarshal(c, &rq); err != nil {
-		return nil, err
-	}
-	rs := &vaultpb.SyncDownResponse{ContinuationToken: []byte("vault-rev-0")}
-	if len(rq.ContinuationToken) == 0 {
-		rs.CacheStatus = vaultpb.CacheStatus_CLEAR
 	}
 	return rs, nil
 }

@@ -53,6 +53,7 @@ func (s *Server) jsonCommands() {
 	s.json["enterprise_user_add"] = userAdd
 	s.json["enterprise_user_delete"] = userDelete
 	s.accountJSON["change_master_password"] = changeMasterPassword
+	s.accountJSON["folder_add"] = folderAdd
 }
 
 func (s *Server) executeV2(c *call) (proto.Message, error) {

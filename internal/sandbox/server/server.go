@@ -34,6 +34,9 @@ type Options struct {
 	Key         *ecdh.PrivateKey
 	SessionIdle time.Duration // idle expiry of session tokens (0 = never)
 	PageSize    int           // entities per get_enterprise_data_for_user page
+	// VaultPageSize is the number of folders, records and record placements
+	// per vault/sync_down page.
+	VaultPageSize int
 	// MinIterations is the lowest PBKDF2 iteration count accepted in an auth
 	// verifier or encryption params a client uploads (0: Keeper's 1,000,000).
 	MinIterations int
@@ -95,6 +98,9 @@ func New(st *store.Store, o Options) *Server {
 	if o.PageSize <= 0 {
 		o.PageSize = 5000
 	}
+	if o.VaultPageSize <= 0 {
+		o.VaultPageSize = 1000
+	}
 	if o.MinIterations <= 0 {
 		o.MinIterations = DefaultMinIterations
 	}
@@ -107,6 +113,7 @@ func New(st *store.Store, o Options) *Server {
 	s.loginRoutes()
 	s.accountRoutes()
 	s.enterpriseRoutes()
+	s.vaultRoutes()
 	s.provisionRoutes()
 	s.passwordRoutes()
 	s.jsonCommands()
