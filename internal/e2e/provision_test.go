@@ -217,8 +217,10 @@ func TestProvisionOverSeatManagedCompany(t *testing.T) {
 	}
 }
 
-// TestProvisionForbiddenRSA: an enterprise that forbids RSA keys refuses an
-// RSA pair and accepts an EC-only account.
+// TestProvisionForbiddenRSA: an enterprise that forbids RSA keys says so in
+// the account summary (forbidKeyType2, so Commander sends no RSA pair and
+// asks vault/get_change_key_types, answered empty), refuses an RSA pair and
+// accepts an EC-only account.
 func TestProvisionForbiddenRSA(t *testing.T) {
 	sb := sandboxtest.Start(t, nil)
 	ctx := context.Background()
@@ -226,6 +228,12 @@ func TestProvisionForbiddenRSA(t *testing.T) {
 	s, e := adminEnterprise(t, c)
 	if err := sb.Store().Tx(ctx, func(tx *sql.Tx) error { return store.SetForbidRSA(ctx, tx, e.ID, true) }); err != nil {
 		t.Fatal(err)
+	}
+	if err := s.LoadSummary(ctx, c); err != nil || !s.Summary.ForbidRSA {
+		t.Fatalf("account summary after forbidding RSA: forbid=%v %v", s.Summary.ForbidRSA, err)
+	}
+	if err := c.Call(ctx, "vault/get_change_key_types", nil, nil, rest.WithSessionToken(s.SessionToken)); err != nil {
+		t.Fatalf("get_change_key_types: %v", err)
 	}
 	base := allocIDs(t, c, s.JSON(), 2)
 	withRSA := buildProvision(t, base, e.Root().NodeId, "rsa@msp.sandbox", e.TreeKey, e.ECKey.PublicKey(), s.Device.Token)

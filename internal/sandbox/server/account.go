@@ -7,6 +7,7 @@ import (
 	"github.com/keeper-go/keeper/internal/keeper/pb/accountpb"
 	"github.com/keeper-go/keeper/internal/keeper/pb/authpb"
 	"github.com/keeper-go/keeper/internal/keeper/pb/recordspb"
+	"github.com/keeper-go/keeper/internal/sandbox/store"
 )
 
 func (s *Server) accountRoutes() {
@@ -16,6 +17,10 @@ func (s *Server) accountRoutes() {
 	s.routes["vault/get_record_types"] = handler{auth: true, fn: func(*call) (proto.Message, error) {
 		return &recordspb.RecordTypesResponse{}, nil
 	}}
+	// Commander asks for keys to convert after a full sync when the account
+	// forbids RSA (keepercommander/convert_keys.py); the sandbox never holds
+	// RSA-encrypted record or folder keys, so the answer is empty.
+	s.routes["vault/get_change_key_types"] = handler{auth: true, fn: func(*call) (proto.Message, error) { return nil, nil }}
 }
 
 // accountSummary always carries settings and license (Commander indexes both
@@ -33,6 +38,10 @@ func (s *Server) accountSummary(c *call) (proto.Message, error) {
 	if err != nil {
 		return nil, err
 	}
+	forbidRSA, err := store.ForbidsRSA(c.ctx, s.st.DB(), acct.EnterpriseID)
+	if err != nil {
+		return nil, err
+	}
 	rs := &accountpb.AccountSummaryElements{
 		ClientKey: acct.ClientKeyEnc,
 		Settings:  accountSettings(acct),
@@ -43,6 +52,7 @@ func (s *Server) accountSummary(c *call) (proto.Message, error) {
 			EccPublicKey:           acct.ECCPublic,
 		},
 		IsEnterpriseAdmin: acct.IsAdmin,
+		ForbidKeyType2:    forbidRSA,
 		License:           lic,
 		Enforcements:      &accountpb.Enforcements{},
 		Usernames:         []string{acct.Username},
