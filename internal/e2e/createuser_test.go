@@ -9,16 +9,19 @@ import (
 	"github.com/keeper-go/keeper/internal/sandbox/sandboxtest"
 )
 
-// The worked example of brief 05 section 5.1: create-user's credential
-// record before and after the one-time share link is stored in it.
+// create-user's credential record as Commander writes it
+// (keepercommander/commands/enterprise_create_user.py, serialised by
+// api.get_record_data_json_bytes), before and after the one-time share link
+// is stored in it.
 const (
 	createUserRecord = `{"type": "login", "title": "Keeper Account: jane.doe@example.com", "notes": "The user is required to change their Master Password upon login.", "fields": [{"type": "login", "value": ["jane.doe@example.com"]}, {"type": "password", "value": ["Xq7#mV2p!Lr9@tB4zK1w"]}, {"type": "url", "value": ["https://keepersecurity.com/vault#email/jane.doe@example.com"]}], "custom": []}`
 	createUserShared = `{"type": "login", "title": "Keeper Account: jane.doe@example.com", "notes": "The user is required to change their Master Password upon login.", "fields": [{"type": "login", "value": ["jane.doe@example.com"]}, {"type": "password", "value": ["Xq7#mV2p!Lr9@tB4zK1w"]}, {"type": "url", "value": ["https://keepersecurity.com/vault#email/jane.doe@example.com"]}], "custom": [{"type": "url", "value": ["https://keepersecurity.com/vault/share/#AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8"], "label": "One-Time Share"}]}`
 )
 
 // TestCreateUserSequence replays the server side of Commander's create-user
-// (brief 05 section 5.3): provision, records_add, sync_down, one-time share,
-// records_update with the share link at the synced revision, sync_down.
+// (CreateEnterpriseUserCommand.execute): provision, records_add, sync_down,
+// one-time share, records_update with the share link at the synced revision,
+// sync_down.
 func TestCreateUserSequence(t *testing.T) {
 	sb := sandboxtest.Start(t, nil)
 	c := sb.Client(t)
@@ -32,7 +35,7 @@ func TestCreateUserSequence(t *testing.T) {
 
 	r := newTestRecord(t, s.DataKey, createUserRecord, nil)
 	if len(r.Add.Data) != 412 || len(r.Add.RecordKey) != 60 {
-		t.Fatalf("record data %d bytes, key %d bytes: want 412 and 60 (brief 05 section 5.1)", len(r.Add.Data), len(r.Add.RecordKey))
+		t.Fatalf("record data %d bytes, key %d bytes: want 412 (384 padded bytes + GCM nonce and tag) and 60", len(r.Add.Data), len(r.Add.RecordKey))
 	}
 	added := addRecords(t, c, s.SessionToken, r.Add)
 	if added.Records[0].Status != recordspb.RecordModifyResult_RS_SUCCESS {
@@ -57,7 +60,7 @@ func TestCreateUserSequence(t *testing.T) {
 		t.Fatal(err)
 	}
 	if len(data) != 540 {
-		t.Fatalf("updated data %d bytes, want 540 (brief 05 section 5.1)", len(data))
+		t.Fatalf("updated data %d bytes, want 540 (512 padded bytes + GCM nonce and tag)", len(data))
 	}
 	up := updateRecords(t, c, s.SessionToken, &recordspb.RecordUpdate{RecordUid: r.UID, Revision: rec.Revision, Data: data,
 		ClientModifiedTime: time.Now().UnixMilli()})

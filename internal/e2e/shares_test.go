@@ -58,7 +58,7 @@ func TestExternalShareAdd(t *testing.T) {
 	}
 	expires := time.Now().Add(7 * 24 * time.Hour)
 	rq := oneTimeShare(t, r, clientKey, expires, "jane.doe@example.com: Master Password")
-	// Brief 05 section 5.2 test vector for client key 0x00..0x1f.
+	// Known answer for client key 0x00..0x1f.
 	if got := hex.EncodeToString(rq.ClientId); got != "1c35ad63bfbf716a49f3a0b528187a0e0598e28bc3241ae396251e63b7efcce1152126131cd964aa4a32cf420742ba8ed062c5bc13e715be89bcf3b37a6b1912" {
 		t.Fatalf("client id %s", got)
 	}

@@ -10,8 +10,10 @@ import (
 	"github.com/keeper-go/keeper/internal/keeper/pb/enterprisepb"
 )
 
-// Sizes of the blobs a client uploads for a new account (brief 01 sections
-// 3.3-3.7; Commander keepercommander/commands/enterprise_create_user.py).
+// Sizes of the blobs a client uploads for a new account (Commander
+// keepercommander/commands/enterprise_create_user.py, with crypto.py
+// encrypt_aes_v1/v2 and encrypt_ec, utils.py create_auth_verifier and
+// create_encryption_params).
 const (
 	aesKeySize     = 32
 	gcmOverhead    = 12 + 16 // nonce + tag (encrypt_aes_v2)

@@ -12,8 +12,9 @@ import (
 	"github.com/keeper-go/keeper/internal/keeper/pb/recordspb"
 )
 
-// TestRecordsModifyResponseVector: brief 05 section 5.2's serialization of
-// a one-record success at revision 101 (status 0 is omitted on the wire).
+// TestRecordsModifyResponseVector: a one-record success at revision 101
+// serialises to known bytes (status 0 is omitted on the wire, as proto3
+// requires), and the record uid reads as Commander's b64url uid.
 func TestRecordsModifyResponseVector(t *testing.T) {
 	uid, _ := hex.DecodeString("3f1a9c0e5b7d2a4c8e6f0b1d3c5a7e90")
 	if got := crypto.Base64URLEncode(uid); got != "PxqcDlt9KkyObwsdPFp-kA" {

@@ -2445,8 +2445,8 @@ func (x *UserSettingRequest) GetValue() string {
 	return ""
 }
 
-// One-time shares (brief 05 section 2.3; Commander
-// keepercommander/commands/register.py OneTimeShareCreateCommand).
+// One-time shares (Commander keepercommander/commands/register.py
+// OneTimeShareCreateCommand).
 type AddExternalShareRequest struct {
 	state              protoimpl.MessageState `protogen:"open.v1"`
 	RecordUid          []byte                 `protobuf:"bytes,1,opt,name=recordUid,proto3" json:"recordUid,omitempty"`

@@ -3610,7 +3610,7 @@ func (x *SetRestrictVisibilityRequest) GetNodeId() int64 {
 	return 0
 }
 
-// enterprise/enterprise_user_provision (brief 02 section 5.2; Commander
+// enterprise/enterprise_user_provision (Commander
 // keepercommander/commands/enterprise_create_user.py).
 type EnterpriseUsersProvisionRequest struct {
 	state         protoimpl.MessageState      `protogen:"open.v1"`
