@@ -1,11 +1,13 @@
 package e2e
 
 import (
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/keeper-go/keeper/internal/keeper/crypto"
 	"github.com/keeper-go/keeper/internal/keeper/pb/recordspb"
+	"github.com/keeper-go/keeper/internal/sandbox"
 	"github.com/keeper-go/keeper/internal/sandbox/sandboxtest"
 )
 
@@ -21,9 +23,11 @@ const (
 // TestCreateUserSequence replays the server side of Commander's create-user
 // (CreateEnterpriseUserCommand.execute): provision, records_add, sync_down,
 // one-time share, records_update with the share link at the synced revision,
-// sync_down.
+// sync_down. The request log shows each user's and record's outcome, never
+// the generated password.
 func TestCreateUserSequence(t *testing.T) {
-	sb := sandboxtest.Start(t, nil)
+	var log syncBuffer
+	sb := sandboxtest.Start(t, func(o *sandbox.Options) { o.Log = &log })
 	c := sb.Client(t)
 	s, e := adminEnterprise(t, c)
 	synced := syncVault(t, c, s.SessionToken, nil)
@@ -75,5 +79,15 @@ func TestCreateUserSequence(t *testing.T) {
 	custom, _ := decryptRecord(t, rec, md, s.DataKey)["custom"].([]any)
 	if len(custom) != 1 || custom[0].(map[string]any)["label"] != "One-Time Share" {
 		t.Fatalf("custom fields after the update: %v", custom)
+	}
+	out := log.String()
+	for _, want := range []string{"enterprise/enterprise_user_provision 200 ok", "provision=success", "vault/records_add 200 ok",
+		"records[RS_SUCCESS=1]", "vault/external_share_add 200 ok", "vault/records_update 200 ok"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("request log lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, a.Password) || strings.Contains(out, "jane.doe") {
+		t.Error("the request log shows the password or the email")
 	}
 }

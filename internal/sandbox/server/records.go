@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 
 	"google.golang.org/protobuf/proto"
 
@@ -220,11 +221,20 @@ func checkRecordUpdate(r *recordspb.RecordUpdate) error {
 	return nil
 }
 
-// statusLog is the request log's view of per-record statuses.
+// statusLog is the request log's view of per-record statuses: how many
+// records got each status, e.g. records[RS_SUCCESS=2 RS_RECORD_EXISTS=1].
 func statusLog(sts []*recordspb.RecordModifyStatus) []string {
-	out := make([]string, 0, len(sts))
+	var order []recordspb.RecordModifyResult
+	count := map[recordspb.RecordModifyResult]int{}
 	for _, st := range sts {
-		out = append(out, "record="+st.Status.String())
+		if count[st.Status] == 0 {
+			order = append(order, st.Status)
+		}
+		count[st.Status]++
 	}
-	return out
+	parts := make([]string, 0, len(order))
+	for _, s := range order {
+		parts = append(parts, fmt.Sprintf("%s=%d", s, count[s]))
+	}
+	return []string{"records[" + strings.Join(parts, " ") + "]"}
 }
