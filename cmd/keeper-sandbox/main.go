@@ -11,6 +11,8 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -106,11 +108,22 @@ func serve(args []string, stderr io.Writer) error {
 	throttle := fs.Int("throttle-every", 0, "answer 403 throttled to every Nth request (fault injection)")
 	clientConfig := fs.String("client-config", "", "write a keeper config.json at `PATH` pointing at this sandbox")
 	verbose := fs.Bool("verbose", false, "log every request (endpoint and outcome, never bodies)")
+	minIterations := fs.Int("min-iterations", server.DefaultMinIterations,
+		"lowest PBKDF2 `COUNT` accepted in uploaded auth verifiers and encryption params (provisioning, password change)")
+	reserve := fs.StringArray("reserve-domain", nil,
+		"reserve an email domain for an enterprise, `ENTERPRISE_ID=DOMAIN` (repeatable; kept in the database)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
 			return nil
 		}
 		return usageErr{err}
+	}
+	domains, err := parseReservedDomains(*reserve)
+	if err != nil {
+		return usageErr{err}
+	}
+	if *minIterations < 1 || *minIterations > 0xFFFFFF {
+		return usageErr{fmt.Errorf("--min-iterations must be 1-%d (a 24-bit count)", 0xFFFFFF)}
 	}
 	if *plain {
 		if err := loopbackOnly(*listen); err != nil {
@@ -120,7 +133,7 @@ func serve(args []string, stderr io.Writer) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	o := sandbox.Options{DBPath: *db, Listen: *listen, HTTP: *plain, AdminPassword: adminPassword(*password),
-		SessionIdle: *idle, Faults: server.Faults{ThrottleEvery: *throttle}}
+		SessionIdle: *idle, Faults: server.Faults{ThrottleEvery: *throttle}, MinIterations: *minIterations, ReservedDomains: domains}
 	if *verbose {
 		o.Log = stderr
 	}
@@ -148,6 +161,24 @@ func serve(args []string, stderr io.Writer) error {
 	<-ctx.Done()
 	fmt.Fprintln(stderr, "keeper-sandbox: shutting down")
 	return nil
+}
+
+// parseReservedDomains reads --reserve-domain ENTERPRISE_ID=DOMAIN values.
+func parseReservedDomains(values []string) ([]sandbox.ReservedDomain, error) {
+	var out []sandbox.ReservedDomain
+	for _, v := range values {
+		id, domain, ok := strings.Cut(v, "=")
+		n, err := strconv.ParseInt(strings.TrimSpace(id), 10, 32)
+		if !ok || err != nil || n <= 0 {
+			return nil, fmt.Errorf("--reserve-domain %q: want ENTERPRISE_ID=DOMAIN, e.g. 1000=example.com", v)
+		}
+		d, err := store.NormalizeDomain(domain)
+		if err != nil {
+			return nil, fmt.Errorf("--reserve-domain %q: %v", v, err)
+		}
+		out = append(out, sandbox.ReservedDomain{EnterpriseID: int32(n), Domain: d})
+	}
+	return out, nil
 }
 
 // loopbackOnly refuses a --listen address off the loopback interface for

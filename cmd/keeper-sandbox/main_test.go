@@ -34,3 +34,24 @@ func fileExists(path string) bool {
 	_, err := os.Stat(path)
 	return err == nil
 }
+
+// TestReserveDomainFlag: --reserve-domain takes ENTERPRISE_ID=DOMAIN
+// (normalised), and a malformed value or --min-iterations outside 1-2^24-1
+// is a usage error before any database is opened.
+func TestReserveDomainFlag(t *testing.T) {
+	got, err := parseReservedDomains([]string{"1000=Example.COM", " 2001 = acme.example "})
+	if err != nil || len(got) != 2 || got[0].EnterpriseID != 1000 || got[0].Domain != "example.com" || got[1].Domain != "acme.example" {
+		t.Fatalf("parsed %+v, %v", got, err)
+	}
+	for _, bad := range [][]string{{"--reserve-domain", "example.com"}, {"--reserve-domain", "x=example.com"},
+		{"--reserve-domain", "1000=user@example.com"}, {"--min-iterations", "0"}, {"--min-iterations", "16777216"}} {
+		var stderr bytes.Buffer
+		db := filepath.Join(t.TempDir(), "sandbox.db")
+		if code := run(append([]string{"serve", "--db", db}, bad...), &stderr, &stderr); code != 2 {
+			t.Errorf("%v: exit %d (%s), want a usage error", bad, code, stderr.String())
+		}
+		if fileExists(db) {
+			t.Errorf("%v: database created before the refusal", bad)
+		}
+	}
+}

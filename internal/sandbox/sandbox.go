@@ -7,6 +7,7 @@ package sandbox
 import (
 	"context"
 	"crypto/tls"
+	"database/sql"
 	"errors"
 	"fmt"
 	"io"
@@ -32,9 +33,17 @@ type Options struct {
 	SessionIdle   time.Duration // session idle expiry; default 1h
 	KeyID         int32         // server key id clients must use; default 7
 	PageSize      int           // enterprise sync page size
-	Faults        server.Faults // fault injection
-	Log           io.Writer     // request log; nil for none
-	Limits        Limits        // timeouts and request limits (httpserver.go)
+	VaultPageSize int           // vault sync_down page size (records, folders, placements per page)
+	// MinIterations is the lowest PBKDF2 iteration count accepted in an auth
+	// verifier or encryption params a client uploads (provisioning, master
+	// password change); default 1,000,000 as Keeper's cloud requires.
+	MinIterations int
+	// ReservedDomains are reserved on start, besides the demo tenants' own
+	// (seed.DemoDomains), and stay reserved.
+	ReservedDomains []ReservedDomain
+	Faults          server.Faults // fault injection
+	Log             io.Writer     // request log; nil for none
+	Limits          Limits        // timeouts and request limits (httpserver.go)
 }
 
 // Sandbox is a running keeper-sandbox.
@@ -51,6 +60,13 @@ type Sandbox struct {
 	// The purge loop: closed by Close, and closed by the loop when it ends.
 	stopPurge, purged chan struct{}
 	closeOnce         sync.Once
+}
+
+// ReservedDomain is an email domain an enterprise reserves: its users can be
+// provisioned without email verification (enterprise_user_provision).
+type ReservedDomain struct {
+	EnterpriseID int32
+	Domain       string
 }
 
 // DefaultListen is where `keeper-sandbox serve` listens by default.
@@ -92,12 +108,15 @@ func start(ctx context.Context, st *store.Store, o Options) (*Sandbox, error) {
 			return nil, fmt.Errorf("seed demo tenant: %w", err)
 		}
 	}
+	if err := reserveDomains(ctx, st, o.ReservedDomains); err != nil {
+		return nil, err
+	}
 	key, err := serverKey(ctx, st)
 	if err != nil {
 		return nil, err
 	}
 	srv := server.New(st, server.Options{KeyID: o.KeyID, Key: key, SessionIdle: o.SessionIdle, PageSize: o.PageSize,
-		Faults: o.Faults, Log: o.Log})
+		VaultPageSize: o.VaultPageSize, MinIterations: o.MinIterations, Faults: o.Faults, Log: o.Log})
 	ln, err := net.Listen("tcp", o.Listen)
 	if err != nil {
 		return nil, fmt.Errorf("listen on %s: %w", o.Listen, err)
@@ -120,6 +139,21 @@ func start(ctx context.Context, st *store.Store, o Options) (*Sandbox, error) {
 	sb.stopPurge, sb.purged = make(chan struct{}), make(chan struct{})
 	go sb.purge(o.SessionIdle, o.Log)
 	return sb, nil
+}
+
+// reserveDomains reserves the demo tenants' domains and extra ones.
+func reserveDomains(ctx context.Context, st *store.Store, extra []ReservedDomain) error {
+	if err := seed.ReserveDemoDomains(ctx, st); err != nil {
+		return fmt.Errorf("reserve demo domains: %w", err)
+	}
+	return st.Tx(ctx, func(tx *sql.Tx) error {
+		for _, r := range extra {
+			if err := store.ReserveDomain(ctx, tx, r.EnterpriseID, r.Domain); err != nil {
+				return fmt.Errorf("reserve domain: %w", err)
+			}
+		}
+		return nil
+	})
 }
 
 // purgeInterval is how often expired sessions and login tokens are deleted:

@@ -30,8 +30,9 @@ const Password = "Test-Password-1!"
 // AdminEmail is the demo admin account of a freshly seeded sandbox.
 const AdminEmail = seed.AdminEmail
 
-// Iterations is the PBKDF2 iteration count of the seeded passwords: low, so
-// logins in tests are fast.
+// Iterations is the PBKDF2 iteration count of the seeded passwords, and the
+// lowest count the sandbox accepts in uploaded verifiers (provisioning,
+// password change): low, so logins in tests are fast.
 const Iterations = 1000
 
 // Env is one running sandbox; its methods prepare clients for it.
@@ -40,13 +41,14 @@ type Env struct {
 }
 
 // Start starts a sandbox on 127.0.0.1:0 over HTTPS with a fresh database in
-// tb.TempDir(), the demo password and low PBKDF2 iterations; mod, when not
+// tb.TempDir(), the demo password and low PBKDF2 iterations (seeded and
+// accepted: MinIterations = Iterations); mod, when not
 // nil, adjusts the options first (set DBPath to reuse a database). The
 // sandbox is closed when the test ends.
 func Start(tb testing.TB, mod func(*sandbox.Options)) *Env {
 	tb.Helper()
 	o := sandbox.Options{DBPath: filepath.Join(tb.TempDir(), "sandbox.db"), Listen: "127.0.0.1:0",
-		AdminPassword: Password, Iterations: Iterations}
+		AdminPassword: Password, Iterations: Iterations, MinIterations: Iterations}
 	if mod != nil {
 		mod(&o)
 	}

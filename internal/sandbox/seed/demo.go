@@ -205,7 +205,7 @@ func createMC(ctx context.Context, tx *sql.Tx, msp *builder, mspTreeKey []byte, 
 	if err := b.managedNode(role, b.id(2), true, adminPrivileges...); err != nil {
 		return nil, err
 	}
-	slug := strings.ToLower(strings.Fields(s.name)[0])
+	slug := mcSlug(s.name)
 	active := 0
 	for i := 0; i < s.users; i++ {
 		u := userSpec{n: int64(100 + i), node: 2, email: fmt.Sprintf("%s%d@%s.sandbox", firstNames[i], i, slug),

@@ -93,7 +93,10 @@ func Demo(ctx context.Context, st *store.Store, o Options) error {
 		if err != nil {
 			return err
 		}
-		return b.license(mspLicense(mcs))
+		if err := b.license(mspLicense(mcs)); err != nil {
+			return err
+		}
+		return reserveDemoDomains(ctx, tx)
 	})
 }
 

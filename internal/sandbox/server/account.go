@@ -7,15 +7,20 @@ import (
 	"github.com/keeper-go/keeper/internal/keeper/pb/accountpb"
 	"github.com/keeper-go/keeper/internal/keeper/pb/authpb"
 	"github.com/keeper-go/keeper/internal/keeper/pb/recordspb"
-	"github.com/keeper-go/keeper/internal/keeper/pb/vaultpb"
+	"github.com/keeper-go/keeper/internal/sandbox/store"
 )
 
 func (s *Server) accountRoutes() {
-	s.routes["login/account_summary"] = handler{auth: true, fn: s.accountSummary}
-	s.routes["vault/sync_down"] = handler{auth: true, fn: s.syncDown}
+	// Commander loads the summary before it handles a restricted session
+	// (keepercommander/loginv3.py post_login_processing).
+	s.routes["login/account_summary"] = handler{auth: true, restricted: true, fn: s.accountSummary}
 	s.routes["vault/get_record_types"] = handler{auth: true, fn: func(*call) (proto.Message, error) {
 		return &recordspb.RecordTypesResponse{}, nil
 	}}
+	// Commander asks for keys to convert after a full sync when the account
+	// forbids RSA (keepercommander/convert_keys.py); the sandbox never holds
+	// RSA-encrypted record or folder keys, so the answer is empty.
+	s.routes["vault/get_change_key_types"] = handler{auth: true, fn: func(*call) (proto.Message, error) { return nil, nil }}
 }
 
 // accountSummary always carries settings and license (Commander indexes both
@@ -33,6 +38,10 @@ func (s *Server) accountSummary(c *call) (proto.Message, error) {
 	if err != nil {
 		return nil, err
 	}
+	forbidRSA, err := store.ForbidsRSA(c.ctx, s.st.DB(), acct.EnterpriseID)
+	if err != nil {
+		return nil, err
+	}
 	rs := &accountpb.AccountSummaryElements{
 		ClientKey: acct.ClientKeyEnc,
 		Settings:  accountSettings(acct),
@@ -43,6 +52,7 @@ func (s *Server) accountSummary(c *call) (proto.Message, error) {
 			EccPublicKey:           acct.ECCPublic,
 		},
 		IsEnterpriseAdmin: acct.IsAdmin,
+		ForbidKeyType2:    forbidRSA,
 		License:           lic,
 		Enforcements:      &accountpb.Enforcements{},
 		Usernames:         []string{acct.Username},
@@ -57,19 +67,6 @@ func (s *Server) accountSummary(c *call) (proto.Message, error) {
 			Username:                acct.Username,
 			EncryptedDataKeyPresent: len(d.DataKeyEnc) > 0,
 		})
-	}
-	return rs, nil
-}
-
-// syncDown answers an empty but valid vault.
-func (s *Server) syncDown(c *call) (proto.Message, error) {
-	var rq vaultpb.SyncDownRequest
-	if err := unmarshal(c, &rq); err != nil {
-		return nil, err
-	}
-	rs := &vaultpb.SyncDownResponse{ContinuationToken: []byte("vault-rev-0")}
-	if len(rq.ContinuationToken) == 0 {
-		rs.CacheStatus = vaultpb.CacheStatus_CLEAR
 	}
 	return rs, nil
 }

@@ -215,11 +215,16 @@ func (s *Server) loginToMC(c *call) (proto.Message, error) {
 	if err := s.mcLoginAllowed(c, acct, mc.ID); err != nil {
 		return nil, err
 	}
+	forbidRSA, err := store.ForbidsRSA(c.ctx, s.st.DB(), mc.ID)
+	if err != nil {
+		return nil, err
+	}
 	// The MC session ends with the caller's (logout, expiry).
 	token := crypto.RandomBytes(32)
 	if err := s.st.PutSession(c.ctx, token, &store.Session{Username: acct.Username, DeviceToken: c.sess.DeviceToken,
 		EnterpriseID: mc.ID, Parent: c.token}); err != nil {
 		return nil, err
 	}
-	return &enterprisepb.LoginToMcResponse{EncryptedSessionToken: token, EncryptedTreeKey: mc.TreeKeyForMSP, KeyTypeId: 3}, nil
+	return &enterprisepb.LoginToMcResponse{EncryptedSessionToken: token, EncryptedTreeKey: mc.TreeKeyForMSP, KeyTypeId: 3,
+		ForbidKeyType2: forbidRSA}, nil
 }

@@ -27,8 +27,8 @@ type jsonCall struct {
 	// writer connection and tx holds it. Read through tx as well.
 	srv *Server
 	tx  *sql.Tx
-	eid int32
-	rev int64
+	eid int32 // the session's enterprise (enterprise commands only)
+	rev int64 // its new revision (enterprise commands only)
 }
 
 // cmdError is a JSON command failure: {"result":"fail","result_code":...}.
@@ -69,6 +69,8 @@ func (s *Server) jsonCommands() {
 	s.json["team_enterprise_user_remove"] = teamUserRemove
 	s.json["team_enterprise_user_update"] = teamUserUpdate
 	s.userRoutes()
+	s.accountJSON["change_master_password"] = changeMasterPassword
+	s.accountJSON["folder_add"] = folderAdd
 }
 
 func (s *Server) executeV2(c *call) (proto.Message, error) {
@@ -112,12 +114,26 @@ func (c *call) jsonResult(reply map[string]any) (proto.Message, error) {
 
 func (s *Server) runJSON(c *call, cmd map[string]any) map[string]any {
 	name := str(cmd, "command")
+	if restricted(c.sess) && !passwordCommands[name] {
+		return map[string]any{"result": "fail", "result_code": errMustChangePassword.body.Error,
+			"message": errMustChangePassword.body.Message, "command": name}
+	}
+	var out map[string]any
+	if h, ok := s.accountJSON[name]; ok {
+		// An account command acts on the caller's own account or vault: any
+		// account may run it, and it does not touch enterprise data.
+		err := s.st.Tx(c.ctx, func(tx *sql.Tx) error {
+			var err error
+			out, err = h(&jsonCall{call: c, srv: s, tx: tx}, cmd)
+			return err
+		})
+		return c.jsonOutcome(name, out, err)
+	}
 	h, ok := s.json[name]
 	if !ok {
 		return map[string]any{"result": "fail", "result_code": "unknown_command",
 			"message": fmt.Sprintf("command %q is not supported by keeper-sandbox", name), "command": name}
 	}
-	var out map[string]any
 	// Reads through the store's pool happen before the write transaction;
 	// inside it, handlers read and write through tx only.
 	acct, err := s.st.GetAccount(c.ctx, c.sess.Username)
@@ -134,6 +150,11 @@ func (s *Server) runJSON(c *call, cmd map[string]any) map[string]any {
 			return err
 		})
 	}
+	return c.jsonOutcome(name, out, err)
+}
+
+// jsonOutcome turns a JSON command's reply fields or error into its result.
+func (c *call) jsonOutcome(name string, out map[string]any, err error) map[string]any {
 	var ce *cmdError
 	switch {
 	case errors.As(err, &ce):

@@ -26,8 +26,8 @@ func (s *Server) loginRoutes() {
 	s.routes["authentication/register_encrypted_data_key_for_device"] = handler{auth: true, fn: s.registerDataKey}
 	s.routes["authentication/update_device"] = handler{auth: true, fn: s.updateDevice}
 	s.routes["setting/set_user_setting"] = handler{auth: true, fn: s.setUserSetting}
-	s.routes["vault/logout_v3"] = handler{auth: true, fn: s.logout}
-	s.routes["keep_alive"] = handler{auth: true, fn: func(*call) (proto.Message, error) { return nil, nil }}
+	s.routes["vault/logout_v3"] = handler{auth: true, restricted: true, fn: s.logout}
+	s.routes["keep_alive"] = handler{auth: true, restricted: true, fn: func(*call) (proto.Message, error) { return nil, nil }}
 }
 
 func (s *Server) registerDevice(c *call) (proto.Message, error) {
@@ -168,14 +168,25 @@ func (s *Server) validateAuthHash(c *call) (proto.Message, error) {
 	return s.loggedIn(c, acct, dev, authpb.EncryptedDataKeyType_BY_PASSWORD, acct.EncryptionParams)
 }
 
-// loggedIn issues a session and a fresh clone code for acct on dev.
+// loggedIn issues a session and a fresh clone code for acct on dev. An
+// account that must change its master password gets a restricted
+// (ACCOUNT_RECOVERY) session: see password.go.
 func (s *Server) loggedIn(c *call, acct *store.Account, dev *store.Device, keyType authpb.EncryptedDataKeyType, dataKey []byte) (*authpb.LoginResponse, error) {
 	if err := s.enterpriseActive(c, acct); err != nil {
 		return nil, err
 	}
-	token := crypto.RandomBytes(32)
-	if err := s.st.PutSession(c.ctx, token, &store.Session{Username: acct.Username, DeviceToken: dev.Token, EnterpriseID: acct.EnterpriseID}); err != nil {
+	tokenType, err := s.sessionType(c, acct)
+	if err != nil {
 		return nil, err
+	}
+	token := crypto.RandomBytes(32)
+	if err := s.st.PutSession(c.ctx, token, &store.Session{Username: acct.Username, DeviceToken: dev.Token,
+		EnterpriseID: acct.EnterpriseID, TokenType: int32(tokenType)}); err != nil {
+		return nil, err
+	}
+	var msg string
+	if tokenType == authpb.SessionTokenType_ACCOUNT_RECOVERY {
+		msg = "The master password has expired and must be changed."
 	}
 	clone := crypto.RandomBytes(32)
 	if err := s.st.BindDevice(c.ctx, dev.Token, acct.Username, crypto.Base64URLEncode(clone)); err != nil {
@@ -188,7 +199,8 @@ func (s *Server) loggedIn(c *call, acct *store.Account, dev *store.Device, keyTy
 		EncryptedDataKey:      dataKey,
 		EncryptedDataKeyType:  keyType,
 		EncryptedSessionToken: token,
-		SessionTokenType:      authpb.SessionTokenType_NO_RESTRICTION,
+		SessionTokenType:      tokenType,
+		Message:               msg,
 		CloneCode:             clone,
 	}, nil
 }

@@ -34,8 +34,14 @@ type Options struct {
 	Key         *ecdh.PrivateKey
 	SessionIdle time.Duration // idle expiry of session tokens (0 = never)
 	PageSize    int           // entities per get_enterprise_data_for_user page
-	Faults      Faults
-	Log         io.Writer // request log: one line per request with its outcome; never bodies or secrets
+	// VaultPageSize is the number of folders, records and record placements
+	// per vault/sync_down page.
+	VaultPageSize int
+	// MinIterations is the lowest PBKDF2 iteration count accepted in an auth
+	// verifier or encryption params a client uploads (0: Keeper's 1,000,000).
+	MinIterations int
+	Faults        Faults
+	Log           io.Writer // request log: one line per request with its outcome; never bodies or secrets
 }
 
 // Server serves Keeper's REST API from a store.
@@ -45,9 +51,12 @@ type Server struct {
 	keys   map[int32]*ecdh.PrivateKey
 	routes map[string]handler
 	json   map[string]jsonHandler
-	n      atomic.Int64
-	faults atomic.Pointer[Faults]
-	logMu  sync.Mutex // one log line at a time
+	// accountJSON are the JSON commands on the caller's own account and
+	// vault, open to every account (json.go runJSON).
+	accountJSON map[string]jsonHandler
+	n           atomic.Int64
+	faults      atomic.Pointer[Faults]
+	logMu       sync.Mutex // one log line at a time
 	// stop ends fault delays in progress (Close).
 	stop     chan struct{}
 	stopOnce sync.Once
@@ -68,7 +77,10 @@ type call struct {
 
 type handler struct {
 	auth bool // needs a session token in the envelope
-	fn   func(c *call) (proto.Message, error)
+	// restricted: also served to a restricted session (ACCOUNT_RECOVERY,
+	// the master password must be changed first; password.go).
+	restricted bool
+	fn         func(c *call) (proto.Message, error)
 }
 
 // apiError is an error answered as Keeper's JSON error body.
@@ -88,14 +100,24 @@ func New(st *store.Store, o Options) *Server {
 	if o.PageSize <= 0 {
 		o.PageSize = 5000
 	}
+	if o.VaultPageSize <= 0 {
+		o.VaultPageSize = 1000
+	}
+	if o.MinIterations <= 0 {
+		o.MinIterations = DefaultMinIterations
+	}
 	s := &Server{st: st, opts: o, keys: map[int32]*ecdh.PrivateKey{o.KeyID: o.Key}, stop: make(chan struct{})}
 	f := o.Faults
 	s.faults.Store(&f)
 	s.routes = map[string]handler{}
 	s.json = map[string]jsonHandler{}
+	s.accountJSON = map[string]jsonHandler{}
 	s.loginRoutes()
 	s.accountRoutes()
 	s.enterpriseRoutes()
+	s.vaultRoutes()
+	s.provisionRoutes()
+	s.passwordRoutes()
 	s.jsonCommands()
 	s.mspRoutes()
 	return s
@@ -179,6 +201,10 @@ func (s *Server) serve(w *outcome, r *http.Request) {
 	if h.auth {
 		if err := s.authenticate(c, rq.SessionToken); err != nil {
 			s.writeErr(w, err)
+			return
+		}
+		if restricted(c.sess) && !h.restricted {
+			s.writeErr(w, errMustChangePassword)
 			return
 		}
 	}

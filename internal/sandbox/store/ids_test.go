@@ -90,8 +90,13 @@ func TestAllocatorRepairedOnOpen(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Undo migrations 2 to 4: back to the shipped schema version 1.
-	if _, err := raw.Exec(`UPDATE enterprises SET next_id = 100; DROP INDEX sessions_parent; DROP INDEX sessions_last_used;
+	// Undo migrations 2 to 8 (what their tables and columns need): back to
+	// the shipped schema version 1.
+	if _, err := raw.Exec(`ALTER TABLE sessions DROP COLUMN token_type;
+		ALTER TABLE enterprises DROP COLUMN forbid_rsa; DROP TABLE account_flags; DROP TABLE reserved_domains;
+		DROP TABLE external_shares; DROP TABLE vault_folder_records; DROP TABLE vault_folders; DROP TABLE vault_records;
+		DROP TABLE vault_revs;
+		UPDATE enterprises SET next_id = 100; DROP INDEX sessions_parent; DROP INDEX sessions_last_used;
 		ALTER TABLE sessions DROP COLUMN parent_hash; DROP TABLE id_ranges; DROP TABLE used_ids; DROP INDEX entities_username;
 		DROP TABLE outbox; DROP TABLE public_keys; DROP TABLE member_keys; DROP TABLE password_expired;
 		ALTER TABLE accounts DROP COLUMN ip_disable_auto_approve;

@@ -44,6 +44,9 @@ type Session struct {
 	// (login_to_mc), nil for a login. A session ends with its parent, and
 	// using it counts as activity of the parent too.
 	Parent []byte
+	// TokenType is the session's restriction (Keeper's SessionTokenType):
+	// 0 none, 1 ACCOUNT_RECOVERY (the master password must be changed first).
+	TokenType int32
 }
 
 // PutSession stores a new session token.
@@ -52,8 +55,9 @@ func (s *Store) PutSession(ctx context.Context, token []byte, sess *Session) err
 	if sess.Parent != nil {
 		parent = hashToken(sess.Parent)
 	}
-	_, err := s.w.ExecContext(ctx, `INSERT INTO sessions (token_hash, username, device_token, enterprise_id, last_used, parent_hash)
-		VALUES (?,?,?,?,?,?)`, hashToken(token), sess.Username, sess.DeviceToken, sess.EnterpriseID, time.Now().UnixMilli(), parent)
+	_, err := s.w.ExecContext(ctx, `INSERT INTO sessions (token_hash, username, device_token, enterprise_id, last_used, parent_hash,
+		token_type) VALUES (?,?,?,?,?,?,?)`, hashToken(token), sess.Username, sess.DeviceToken, sess.EnterpriseID, time.Now().UnixMilli(),
+		parent, sess.TokenType)
 	return err
 }
 
@@ -64,8 +68,8 @@ func (s *Store) TouchSession(ctx context.Context, token []byte, idle time.Durati
 	h := hashToken(token)
 	sess := &Session{}
 	var last int64
-	err := s.db.QueryRowContext(ctx, `SELECT username, device_token, enterprise_id, last_used FROM sessions WHERE token_hash = ?`, h).
-		Scan(&sess.Username, &sess.DeviceToken, &sess.EnterpriseID, &last)
+	err := s.db.QueryRowContext(ctx, `SELECT username, device_token, enterprise_id, last_used, token_type FROM sessions
+		WHERE token_hash = ?`, h).Scan(&sess.Username, &sess.DeviceToken, &sess.EnterpriseID, &last, &sess.TokenType)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, false, ErrNotFound
 	}

@@ -245,6 +245,12 @@ var migrations = []string{
 	// keepercommander/commands/utils.py ThisDeviceCommand).
 	`ALTER TABLE accounts ADD COLUMN ip_disable_auto_approve INTEGER NOT NULL DEFAULT 0;
 	ALTER TABLE accounts ADD COLUMN security_keys_no_user_verify INTEGER NOT NULL DEFAULT 0;`,
+	// 7: account vaults: records, user folders, placements, one-time shares
+	// (vault.go).
+	vaultSchema,
+	// 8: provisioning: reserved domains, account flags, forbid-RSA, session
+	// restrictions (provision.go).
+	provisionSchema,
 }
 
 func (s *Store) migrate(ctx context.Context) error {

@@ -2874,6 +2874,92 @@ func (x *AddExternalShareRequest) GetIsEditable() bool {
 	return false
 }
 
+// authentication/get_domain_password_rules reply (Commander loginv3.py,
+// the master-password change of a provisioned account).
+type NewUserMinimumParams struct {
+	state                    protoimpl.MessageState `protogen:"open.v1"`
+	MinimumIterations        int32                  `protobuf:"varint,1,opt,name=minimumIterations,proto3" json:"minimumIterations,omitempty"`
+	PasswordMatchRegex       []string               `protobuf:"bytes,2,rep,name=passwordMatchRegex,proto3" json:"passwordMatchRegex,omitempty"`
+	PasswordMatchDescription []string               `protobuf:"bytes,3,rep,name=passwordMatchDescription,proto3" json:"passwordMatchDescription,omitempty"`
+	IsEnterpriseDomain       bool                   `protobuf:"varint,4,opt,name=isEnterpriseDomain,proto3" json:"isEnterpriseDomain,omitempty"`
+	EnterpriseEccPublicKey   []byte                 `protobuf:"bytes,5,opt,name=enterpriseEccPublicKey,proto3" json:"enterpriseEccPublicKey,omitempty"`
+	ForbidKeyType2           bool                   `protobuf:"varint,6,opt,name=forbidKeyType2,proto3" json:"forbidKeyType2,omitempty"`
+	unknownFields            protoimpl.UnknownFields
+	sizeCache                protoimpl.SizeCache
+}
+
+func (x *NewUserMinimumParams) Reset() {
+	*x = NewUserMinimumParams{}
+	mi := &file_APIRequest_proto_msgTypes[28]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *NewUserMinimumParams) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*NewUserMinimumParams) ProtoMessage() {}
+
+func (x *NewUserMinimumParams) ProtoReflect() protoreflect.Message {
+	mi := &file_APIRequest_proto_msgTypes[28]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use NewUserMinimumParams.ProtoReflect.Descriptor instead.
+func (*NewUserMinimumParams) Descriptor() ([]byte, []int) {
+	return file_APIRequest_proto_rawDescGZIP(), []int{28}
+}
+
+func (x *NewUserMinimumParams) GetMinimumIterations() int32 {
+	if x != nil {
+		return x.MinimumIterations
+	}
+	return 0
+}
+
+func (x *NewUserMinimumParams) GetPasswordMatchRegex() []string {
+	if x != nil {
+		return x.PasswordMatchRegex
+	}
+	return nil
+}
+
+func (x *NewUserMinimumParams) GetPasswordMatchDescription() []string {
+	if x != nil {
+		return x.PasswordMatchDescription
+	}
+	return nil
+}
+
+func (x *NewUserMinimumParams) GetIsEnterpriseDomain() bool {
+	if x != nil {
+		return x.IsEnterpriseDomain
+	}
+	return false
+}
+
+func (x *NewUserMinimumParams) GetEnterpriseEccPublicKey() []byte {
+	if x != nil {
+		return x.EnterpriseEccPublicKey
+	}
+	return nil
+}
+
+func (x *NewUserMinimumParams) GetForbidKeyType2() bool {
+	if x != nil {
+		return x.ForbidKeyType2
+	}
+	return false
+}
+
 var File_APIRequest_proto protoreflect.FileDescriptor
 
 const file_APIRequest_proto_rawDesc = "" +
@@ -3068,7 +3154,14 @@ const file_APIRequest_proto_rawDesc = "" +
 	"\x0eisSelfDestruct\x18\x06 \x01(\bR\x0eisSelfDestruct\x12\x1e\n" +
 	"\n" +
 	"isEditable\x18\a \x01(\bR\n" +
-	"isEditable*k\n" +
+	"isEditable\"\xc0\x02\n" +
+	"\x14NewUserMinimumParams\x12,\n" +
+	"\x11minimumIterations\x18\x01 \x01(\x05R\x11minimumIterations\x12.\n" +
+	"\x12passwordMatchRegex\x18\x02 \x03(\tR\x12passwordMatchRegex\x12:\n" +
+	"\x18passwordMatchDescription\x18\x03 \x03(\tR\x18passwordMatchDescription\x12.\n" +
+	"\x12isEnterpriseDomain\x18\x04 \x01(\bR\x12isEnterpriseDomain\x126\n" +
+	"\x16enterpriseEccPublicKey\x18\x05 \x01(\fR\x16enterpriseEccPublicKey\x12&\n" +
+	"\x0eforbidKeyType2\x18\x06 \x01(\bR\x0eforbidKeyType2*k\n" +
 	"\tLoginType\x12\n" +
 	"\n" +
 	"\x06NORMAL\x10\x00\x12\a\n" +
@@ -3197,7 +3290,7 @@ func file_APIRequest_proto_rawDescGZIP() []byte {
 }
 
 var file_APIRequest_proto_enumTypes = make([]protoimpl.EnumInfo, 12)
-var file_APIRequest_proto_msgTypes = make([]protoimpl.MessageInfo, 28)
+var file_APIRequest_proto_msgTypes = make([]protoimpl.MessageInfo, 29)
 var file_APIRequest_proto_goTypes = []any{
 	(LoginType)(0),                                // 0: Authentication.LoginType
 	(DeviceStatus)(0),                             // 1: Authentication.DeviceStatus
@@ -3239,6 +3332,7 @@ var file_APIRequest_proto_goTypes = []any{
 	(*PublicKeyResponse)(nil),                     // 37: Authentication.PublicKeyResponse
 	(*GetPublicKeysResponse)(nil),                 // 38: Authentication.GetPublicKeysResponse
 	(*AddExternalShareRequest)(nil),               // 39: Authentication.AddExternalShareRequest
+	(*NewUserMinimumParams)(nil),                  // 40: Authentication.NewUserMinimumParams
 }
 var file_APIRequest_proto_depIdxs = []int32{
 	12, // 0: Authentication.ApiRequest.qrcMessageKey:type_name -> Authentication.QrcMessageKey
@@ -3282,7 +3376,7 @@ func file_APIRequest_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_APIRequest_proto_rawDesc), len(file_APIRequest_proto_rawDesc)),
 			NumEnums:      12,
-			NumMessages:   28,
+			NumMessages:   29,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

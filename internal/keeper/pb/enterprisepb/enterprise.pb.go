@@ -4697,6 +4697,59 @@ func (x *UpdateMSPPermitsRequest) GetAllowUnlimitedLicenses() bool {
 	return false
 }
 
+// authentication/get_domain_password_rules request.
+type DomainPasswordRulesRequest struct {
+	state            protoimpl.MessageState `protogen:"open.v1"`
+	Username         string                 `protobuf:"bytes,1,opt,name=username,proto3" json:"username,omitempty"`
+	VerificationCode string                 `protobuf:"bytes,2,opt,name=verificationCode,proto3" json:"verificationCode,omitempty"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
+}
+
+func (x *DomainPasswordRulesRequest) Reset() {
+	*x = DomainPasswordRulesRequest{}
+	mi := &file_enterprise_proto_msgTypes[59]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DomainPasswordRulesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DomainPasswordRulesRequest) ProtoMessage() {}
+
+func (x *DomainPasswordRulesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_enterprise_proto_msgTypes[59]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DomainPasswordRulesRequest.ProtoReflect.Descriptor instead.
+func (*DomainPasswordRulesRequest) Descriptor() ([]byte, []int) {
+	return file_enterprise_proto_rawDescGZIP(), []int{59}
+}
+
+func (x *DomainPasswordRulesRequest) GetUsername() string {
+	if x != nil {
+		return x.Username
+	}
+	return ""
+}
+
+func (x *DomainPasswordRulesRequest) GetVerificationCode() string {
+	if x != nil {
+		return x.VerificationCode
+	}
+	return ""
+}
+
 var File_enterprise_proto protoreflect.FileDescriptor
 
 const file_enterprise_proto_rawDesc = "" +
@@ -5069,7 +5122,10 @@ const file_enterprise_proto_rawDesc = "" +
 	"\x11allowedMcProducts\x18\x03 \x03(\tR\x11allowedMcProducts\x12$\n" +
 	"\rallowedAddOns\x18\x04 \x03(\tR\rallowedAddOns\x12(\n" +
 	"\x0fmaxFilePlanType\x18\x05 \x01(\tR\x0fmaxFilePlanType\x126\n" +
-	"\x16allowUnlimitedLicenses\x18\x06 \x01(\bR\x16allowUnlimitedLicenses*\x1b\n" +
+	"\x16allowUnlimitedLicenses\x18\x06 \x01(\bR\x16allowUnlimitedLicenses\"d\n" +
+	"\x1aDomainPasswordRulesRequest\x12\x1a\n" +
+	"\busername\x18\x01 \x01(\tR\busername\x12*\n" +
+	"\x10verificationCode\x18\x02 \x01(\tR\x10verificationCode*\x1b\n" +
 	"\aKeyType\x12\a\n" +
 	"\x03RSA\x10\x00\x12\a\n" +
 	"\x03ECC\x10\x01*\x93\x01\n" +
@@ -5138,7 +5194,7 @@ func file_enterprise_proto_rawDescGZIP() []byte {
 }
 
 var file_enterprise_proto_enumTypes = make([]protoimpl.EnumInfo, 6)
-var file_enterprise_proto_msgTypes = make([]protoimpl.MessageInfo, 59)
+var file_enterprise_proto_msgTypes = make([]protoimpl.MessageInfo, 60)
 var file_enterprise_proto_goTypes = []any{
 	(KeyType)(0),                                 // 0: Enterprise.KeyType
 	(BackupKeyType)(0),                           // 1: Enterprise.BackupKeyType
@@ -5205,6 +5261,7 @@ var file_enterprise_proto_goTypes = []any{
 	(*Distributor)(nil),                          // 62: Enterprise.Distributor
 	(*GetDistributorInfoResponse)(nil),           // 63: Enterprise.GetDistributorInfoResponse
 	(*UpdateMSPPermitsRequest)(nil),              // 64: Enterprise.UpdateMSPPermitsRequest
+	(*DomainPasswordRulesRequest)(nil),           // 65: Enterprise.DomainPasswordRulesRequest
 }
 var file_enterprise_proto_depIdxs = []int32{
 	0,  // 0: Enterprise.EnterpriseKeyPairRequest.keyType:type_name -> Enterprise.KeyType
@@ -5263,7 +5320,7 @@ func file_enterprise_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_enterprise_proto_rawDesc), len(file_enterprise_proto_rawDesc)),
 			NumEnums:      6,
-			NumMessages:   59,
+			NumMessages:   60,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

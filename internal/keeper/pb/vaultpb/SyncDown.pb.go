@@ -146,6 +146,7 @@ type SyncDownResponse struct {
 	SharedFolderFolders              []*SharedFolderFolder       `protobuf:"bytes,7,rep,name=sharedFolderFolders,proto3" json:"sharedFolderFolders,omitempty"`
 	Records                          []*Record                   `protobuf:"bytes,8,rep,name=records,proto3" json:"records,omitempty"`
 	RecordMetaData                   []*RecordMetaData           `protobuf:"bytes,9,rep,name=recordMetaData,proto3" json:"recordMetaData,omitempty"`
+	NonSharedData                    []*NonSharedData            `protobuf:"bytes,10,rep,name=nonSharedData,proto3" json:"nonSharedData,omitempty"`
 	UserFolderRecords                []*UserFolderRecord         `protobuf:"bytes,12,rep,name=userFolderRecords,proto3" json:"userFolderRecords,omitempty"`
 	SharedFolderRecords              []*SharedFolderRecord       `protobuf:"bytes,13,rep,name=sharedFolderRecords,proto3" json:"sharedFolderRecords,omitempty"`
 	SharedFolderFolderRecords        []*SharedFolderFolderRecord `protobuf:"bytes,14,rep,name=sharedFolderFolderRecords,proto3" json:"sharedFolderFolderRecords,omitempty"`
@@ -250,6 +251,13 @@ func (x *SyncDownResponse) GetRecords() []*Record {
 func (x *SyncDownResponse) GetRecordMetaData() []*RecordMetaData {
 	if x != nil {
 		return x.RecordMetaData
+	}
+	return nil
+}
+
+func (x *SyncDownResponse) GetNonSharedData() []*NonSharedData {
+	if x != nil {
+		return x.NonSharedData
 	}
 	return nil
 }
@@ -1191,6 +1199,58 @@ func (x *SharedFolderRecord) GetRotateOnExpiration() bool {
 	return false
 }
 
+type NonSharedData struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	RecordUid     []byte                 `protobuf:"bytes,1,opt,name=recordUid,proto3" json:"recordUid,omitempty"`
+	Data          []byte                 `protobuf:"bytes,2,opt,name=data,proto3" json:"data,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *NonSharedData) Reset() {
+	*x = NonSharedData{}
+	mi := &file_SyncDown_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *NonSharedData) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*NonSharedData) ProtoMessage() {}
+
+func (x *NonSharedData) ProtoReflect() protoreflect.Message {
+	mi := &file_SyncDown_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use NonSharedData.ProtoReflect.Descriptor instead.
+func (*NonSharedData) Descriptor() ([]byte, []int) {
+	return file_SyncDown_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *NonSharedData) GetRecordUid() []byte {
+	if x != nil {
+		return x.RecordUid
+	}
+	return nil
+}
+
+func (x *NonSharedData) GetData() []byte {
+	if x != nil {
+		return x.Data
+	}
+	return nil
+}
+
 var File_SyncDown_proto protoreflect.FileDescriptor
 
 const file_SyncDown_proto_rawDesc = "" +
@@ -1199,8 +1259,7 @@ const file_SyncDown_proto_rawDesc = "" +
 	"\x0fSyncDownRequest\x12,\n" +
 	"\x11continuationToken\x18\x01 \x01(\fR\x11continuationToken\x12 \n" +
 	"\vdataVersion\x18\x02 \x01(\x05R\vdataVersion\x12\x14\n" +
-	"\x05debug\x18\x03 \x01(\bR\x05debug\"\xec\n" +
-	"\n" +
+	"\x05debug\x18\x03 \x01(\bR\x05debug\"\xa8\v\n" +
 	"\x10SyncDownResponse\x12,\n" +
 	"\x11continuationToken\x18\x01 \x01(\fR\x11continuationToken\x12\x18\n" +
 	"\ahasMore\x18\x02 \x01(\bR\ahasMore\x124\n" +
@@ -1210,7 +1269,9 @@ const file_SyncDown_proto_rawDesc = "" +
 	"\x17userFolderSharedFolders\x18\x06 \x03(\v2\x1d.Vault.UserFolderSharedFolderR\x17userFolderSharedFolders\x12K\n" +
 	"\x13sharedFolderFolders\x18\a \x03(\v2\x19.Vault.SharedFolderFolderR\x13sharedFolderFolders\x12'\n" +
 	"\arecords\x18\b \x03(\v2\r.Vault.RecordR\arecords\x12=\n" +
-	"\x0erecordMetaData\x18\t \x03(\v2\x15.Vault.RecordMetaDataR\x0erecordMetaData\x12E\n" +
+	"\x0erecordMetaData\x18\t \x03(\v2\x15.Vault.RecordMetaDataR\x0erecordMetaData\x12:\n" +
+	"\rnonSharedData\x18\n" +
+	" \x03(\v2\x14.Vault.NonSharedDataR\rnonSharedData\x12E\n" +
 	"\x11userFolderRecords\x18\f \x03(\v2\x17.Vault.UserFolderRecordR\x11userFolderRecords\x12K\n" +
 	"\x13sharedFolderRecords\x18\r \x03(\v2\x19.Vault.SharedFolderRecordR\x13sharedFolderRecords\x12]\n" +
 	"\x19sharedFolderFolderRecords\x18\x0e \x03(\v2\x1f.Vault.SharedFolderFolderRecordR\x19sharedFolderFolderRecords\x12.\n" +
@@ -1306,7 +1367,10 @@ const file_SyncDown_proto_rawDesc = "" +
 	"\x1aexpirationNotificationType\x18\t \x01(\x0e2\x1e.Records.TimerNotificationTypeR\x1aexpirationNotificationType\x12$\n" +
 	"\rownerUsername\x18\n" +
 	" \x01(\tR\rownerUsername\x12.\n" +
-	"\x12rotateOnExpiration\x18\v \x01(\bR\x12rotateOnExpiration*\"\n" +
+	"\x12rotateOnExpiration\x18\v \x01(\bR\x12rotateOnExpiration\"A\n" +
+	"\rNonSharedData\x12\x1c\n" +
+	"\trecordUid\x18\x01 \x01(\fR\trecordUid\x12\x12\n" +
+	"\x04data\x18\x02 \x01(\fR\x04data*\"\n" +
 	"\vCacheStatus\x12\b\n" +
 	"\x04KEEP\x10\x00\x12\t\n" +
 	"\x05CLEAR\x10\x01B@Z>github.com/keeper-go/keeper/internal/keeper/pb/vaultpb;vaultpbb\x06proto3"
@@ -1324,7 +1388,7 @@ func file_SyncDown_proto_rawDescGZIP() []byte {
 }
 
 var file_SyncDown_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_SyncDown_proto_msgTypes = make([]protoimpl.MessageInfo, 11)
+var file_SyncDown_proto_msgTypes = make([]protoimpl.MessageInfo, 12)
 var file_SyncDown_proto_goTypes = []any{
 	(CacheStatus)(0),                     // 0: Vault.CacheStatus
 	(*SyncDownRequest)(nil),              // 1: Vault.SyncDownRequest
@@ -1338,8 +1402,9 @@ var file_SyncDown_proto_goTypes = []any{
 	(*SharedFolderFolderRecord)(nil),     // 9: Vault.SharedFolderFolderRecord
 	(*RecordMetaData)(nil),               // 10: Vault.RecordMetaData
 	(*SharedFolderRecord)(nil),           // 11: Vault.SharedFolderRecord
-	(recordspb.RecordKeyType)(0),         // 12: Records.RecordKeyType
-	(recordspb.TimerNotificationType)(0), // 13: Records.TimerNotificationType
+	(*NonSharedData)(nil),                // 12: Vault.NonSharedData
+	(recordspb.RecordKeyType)(0),         // 13: Records.RecordKeyType
+	(recordspb.TimerNotificationType)(0), // 14: Records.TimerNotificationType
 }
 var file_SyncDown_proto_depIdxs = []int32{
 	0,  // 0: Vault.SyncDownResponse.cacheStatus:type_name -> Vault.CacheStatus
@@ -1349,26 +1414,27 @@ var file_SyncDown_proto_depIdxs = []int32{
 	6,  // 4: Vault.SyncDownResponse.sharedFolderFolders:type_name -> Vault.SharedFolderFolder
 	7,  // 5: Vault.SyncDownResponse.records:type_name -> Vault.Record
 	10, // 6: Vault.SyncDownResponse.recordMetaData:type_name -> Vault.RecordMetaData
-	8,  // 7: Vault.SyncDownResponse.userFolderRecords:type_name -> Vault.UserFolderRecord
-	11, // 8: Vault.SyncDownResponse.sharedFolderRecords:type_name -> Vault.SharedFolderRecord
-	9,  // 9: Vault.SyncDownResponse.sharedFolderFolderRecords:type_name -> Vault.SharedFolderFolderRecord
-	5,  // 10: Vault.SyncDownResponse.removedUserFolderSharedFolders:type_name -> Vault.UserFolderSharedFolder
-	6,  // 11: Vault.SyncDownResponse.removedSharedFolderFolders:type_name -> Vault.SharedFolderFolder
-	8,  // 12: Vault.SyncDownResponse.removedUserFolderRecords:type_name -> Vault.UserFolderRecord
-	11, // 13: Vault.SyncDownResponse.removedSharedFolderRecords:type_name -> Vault.SharedFolderRecord
-	9,  // 14: Vault.SyncDownResponse.removedSharedFolderFolderRecords:type_name -> Vault.SharedFolderFolderRecord
-	12, // 15: Vault.UserFolder.keyType:type_name -> Records.RecordKeyType
-	12, // 16: Vault.SharedFolder.keyType:type_name -> Records.RecordKeyType
-	0,  // 17: Vault.SharedFolder.cacheStatus:type_name -> Vault.CacheStatus
-	12, // 18: Vault.SharedFolderFolder.keyType:type_name -> Records.RecordKeyType
-	12, // 19: Vault.RecordMetaData.recordKeyType:type_name -> Records.RecordKeyType
-	13, // 20: Vault.RecordMetaData.expirationNotificationType:type_name -> Records.TimerNotificationType
-	13, // 21: Vault.SharedFolderRecord.expirationNotificationType:type_name -> Records.TimerNotificationType
-	22, // [22:22] is the sub-list for method output_type
-	22, // [22:22] is the sub-list for method input_type
-	22, // [22:22] is the sub-list for extension type_name
-	22, // [22:22] is the sub-list for extension extendee
-	0,  // [0:22] is the sub-list for field type_name
+	12, // 7: Vault.SyncDownResponse.nonSharedData:type_name -> Vault.NonSharedData
+	8,  // 8: Vault.SyncDownResponse.userFolderRecords:type_name -> Vault.UserFolderRecord
+	11, // 9: Vault.SyncDownResponse.sharedFolderRecords:type_name -> Vault.SharedFolderRecord
+	9,  // 10: Vault.SyncDownResponse.sharedFolderFolderRecords:type_name -> Vault.SharedFolderFolderRecord
+	5,  // 11: Vault.SyncDownResponse.removedUserFolderSharedFolders:type_name -> Vault.UserFolderSharedFolder
+	6,  // 12: Vault.SyncDownResponse.removedSharedFolderFolders:type_name -> Vault.SharedFolderFolder
+	8,  // 13: Vault.SyncDownResponse.removedUserFolderRecords:type_name -> Vault.UserFolderRecord
+	11, // 14: Vault.SyncDownResponse.removedSharedFolderRecords:type_name -> Vault.SharedFolderRecord
+	9,  // 15: Vault.SyncDownResponse.removedSharedFolderFolderRecords:type_name -> Vault.SharedFolderFolderRecord
+	13, // 16: Vault.UserFolder.keyType:type_name -> Records.RecordKeyType
+	13, // 17: Vault.SharedFolder.keyType:type_name -> Records.RecordKeyType
+	0,  // 18: Vault.SharedFolder.cacheStatus:type_name -> Vault.CacheStatus
+	13, // 19: Vault.SharedFolderFolder.keyType:type_name -> Records.RecordKeyType
+	13, // 20: Vault.RecordMetaData.recordKeyType:type_name -> Records.RecordKeyType
+	14, // 21: Vault.RecordMetaData.expirationNotificationType:type_name -> Records.TimerNotificationType
+	14, // 22: Vault.SharedFolderRecord.expirationNotificationType:type_name -> Records.TimerNotificationType
+	23, // [23:23] is the sub-list for method output_type
+	23, // [23:23] is the sub-list for method input_type
+	23, // [23:23] is the sub-list for extension type_name
+	23, // [23:23] is the sub-list for extension extendee
+	0,  // [0:23] is the sub-list for field type_name
 }
 
 func init() { file_SyncDown_proto_init() }
@@ -1382,7 +1448,7 @@ func file_SyncDown_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_SyncDown_proto_rawDesc), len(file_SyncDown_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   11,
+			NumMessages:   12,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
