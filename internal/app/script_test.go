@@ -31,11 +31,14 @@ func TestMain(m *testing.M) {
 // .keeper/untrusted.json: the same without the sandbox's CA certificate.
 func TestScripts(t *testing.T) {
 	sb := sandboxtest.Start(t, nil)
+	// The built binary on PATH, for the seed's shell loops (sh -c '... keeper ...').
+	binDir := filepath.Dir(sandboxtest.BuildKeeper(t))
 	testscript.Run(t, testscript.Params{
 		Dir:           filepath.Join("..", "..", "testdata", "script"),
 		UpdateScripts: *update,
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("HOME", env.WorkDir)
+			env.Setenv("PATH", binDir+string(os.PathListSeparator)+env.Getenv("PATH"))
 			env.Setenv("KEEPER_CONFIG_FILE", filepath.Join(env.WorkDir, ".keeper", "config.json"))
 			env.Setenv("SANDBOX_PASSWORD", sandboxtest.Password)
 			return writeScriptConfigs(env.WorkDir, sb)

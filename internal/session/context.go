@@ -67,7 +67,8 @@ func (m *Manager) openMC(ctx context.Context, mc *MC, tok []byte) error {
 	}
 	mc.token = token
 	if mc.loader == nil {
-		mc.loader = &enterprise.Loader{Keys: enterprise.Keys{DataKey: m.sess.DataKey, TreeKey: treeKey, EnterpriseID: mc.ID}}
+		mc.loader = &enterprise.Loader{Keys: enterprise.Keys{DataKey: m.sess.DataKey, TreeKey: treeKey, EnterpriseID: mc.ID,
+			CreateKeyPairs: true, ForbidRSA: m.sess.Summary.ForbidRSA}}
 	}
 	mc.loader.Keys.SessionToken, mc.loader.Keys.TreeKey = token, treeKey
 	return nil

@@ -82,7 +82,7 @@ func (m *Manager) DropEnterpriseCache() error {
 func (m *Manager) keys() enterprise.Keys {
 	s := m.sess
 	return enterprise.Keys{SessionToken: s.SessionToken, DataKey: s.DataKey, RSAKey: s.Summary.RSAKey, ECKey: s.Summary.ECKey,
-		EnterpriseID: s.Summary.EnterpriseID}
+		EnterpriseID: s.Summary.EnterpriseID, CreateKeyPairs: true, ForbidRSA: s.Summary.ForbidRSA}
 }
 
 // MSP returns the MSP's own enterprise data, refusing non-MSPs and

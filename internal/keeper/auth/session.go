@@ -89,7 +89,14 @@ func loggedIn(ctx context.Context, c *rest.Client, rs *authpb.LoginResponse, dev
 	if err != nil {
 		return nil, err
 	}
-	if rs.SessionTokenType != authpb.SessionTokenType_NO_RESTRICTION {
+	switch rs.SessionTokenType {
+	case authpb.SessionTokenType_NO_RESTRICTION:
+	case authpb.SessionTokenType_ACCOUNT_RECOVERY:
+		// Commander loginv3.py post_login_processing: "Master Password has
+		// expired" (a provisioned account, or one an admin expired).
+		return nil, &StepError{Step: "master password change",
+			Hint: "the master password has expired and must be changed; log in to the Keeper web vault to set a new one"}
+	default:
 		return nil, &StepError{Step: "restricted session", Hint: "log into the Keeper web vault to resolve the account restriction"}
 	}
 	s := &Session{Username: username, AccountUID: rs.AccountUid, SessionToken: rs.EncryptedSessionToken, DataKey: dataKey,

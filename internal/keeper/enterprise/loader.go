@@ -32,6 +32,11 @@ type Keys struct {
 	// TreeKey, when set, is used as is (managed company sessions) and the
 	// data-keys call is skipped.
 	TreeKey []byte
+	// CreateKeyPairs gives an enterprise without key pairs its pairs on
+	// load (see ensureKeyPairs); ForbidRSA, the account's forbidKeyType2,
+	// leaves out the RSA pair.
+	CreateKeyPairs bool
+	ForbidRSA      bool
 }
 
 // Stats reports what a load cost.
@@ -87,6 +92,11 @@ func (l *Loader) Load(ctx context.Context, c *rest.Client) (*Enterprise, Stats, 
 			return nil, st, err
 		}
 		treeKey = state.treeKey
+	}
+	if k.CreateKeyPairs {
+		if err := ensureKeyPairs(ctx, c, k, state, treeKey); err != nil {
+			return nil, st, err
+		}
 	}
 	rsaKey, ecKey := enterpriseKeys(state, treeKey)
 	token := state.Token

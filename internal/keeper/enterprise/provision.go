@@ -2,9 +2,11 @@ package enterprise
 
 import (
 	"crypto/ecdh"
+	"crypto/rsa"
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/keeper-go/keeper/internal/keeper/crypto"
 	pb "github.com/keeper-go/keeper/internal/keeper/pb/enterprisepb"
@@ -95,17 +97,28 @@ func BuildProvision(u NewUser) (*pb.EnterpriseUsersProvision, *NewUserKeys, erro
 	if p.EnterpriseUsersDataKey, err = crypto.EncryptEC(keys.DataKey, u.EnterpriseECKey); err != nil {
 		return nil, nil, fmt.Errorf("provision: %w", err)
 	}
-	if p.AuthVerifier, err = crypto.CreateAuthVerifier(u.Password, crypto.RandomBytes(crypto.SaltSize), it); err != nil {
-		return nil, nil, fmt.Errorf("provision: %w", err)
-	}
-	if p.EncryptionParams, err = crypto.CreateEncryptionParams(u.Password, crypto.RandomBytes(crypto.SaltSize), it, keys.DataKey); err != nil {
-		return nil, nil, fmt.Errorf("provision: %w", err)
-	}
+	// The two PBKDF2 derivations (a million rounds each) and the RSA key
+	// are the cost of an account: compute them side by side.
+	var wg sync.WaitGroup
+	var verErr, parErr, rsaErr error
+	var rk *rsa.PrivateKey
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		p.AuthVerifier, verErr = crypto.CreateAuthVerifier(u.Password, crypto.RandomBytes(crypto.SaltSize), it)
+	}()
+	go func() {
+		defer wg.Done()
+		p.EncryptionParams, parErr = crypto.CreateEncryptionParams(u.Password, crypto.RandomBytes(crypto.SaltSize), it, keys.DataKey)
+	}()
 	if !u.ForbidRSA {
-		rk, err := crypto.GenerateRSAKey()
-		if err != nil {
-			return nil, nil, fmt.Errorf("provision: %w", err)
-		}
+		rk, rsaErr = crypto.GenerateRSAKey()
+	}
+	wg.Wait()
+	if err := errors.Join(verErr, parErr, rsaErr); err != nil {
+		return nil, nil, fmt.Errorf("provision: %w", err)
+	}
+	if rk != nil {
 		p.RsaPublicKey = crypto.RSAPublicKeyBytes(&rk.PublicKey)
 		if p.RsaEncryptedPrivateKey, err = crypto.EncryptAESv1(crypto.RSAPrivateKeyBytes(rk), keys.DataKey); err != nil {
 			return nil, nil, fmt.Errorf("provision: %w", err)
