@@ -4,7 +4,7 @@ BIN       ?= bin
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo 0.1.0-dev)
 LDFLAGS   := -s -w -X github.com/keeper-go/keeper/internal/version.Version=$(VERSION)
 
-.PHONY: all build test vet crossvet dist run bench proto fuzz clean
+.PHONY: all build test vet crossvet dist docs run bench proto fuzz clean
 
 all: build
 
@@ -39,6 +39,10 @@ dist:
 				-o dist/$$os-$$arch/$$cmd$$ext ./cmd/$$cmd || exit 1; \
 		done; \
 	done
+
+# docs/commands.md, generated from the command registry (make test checks it).
+docs:
+	$(GO) test ./internal/app -run TestCommandReference -update
 
 # make run: the shell, logged in to a fresh local sandbox (kept under .sandbox/).
 run: build

@@ -126,6 +126,7 @@ func newApp(o *globalOptions, stdin io.Reader, stdout, stderr io.Writer, tty boo
 	}
 	a.reg.Add(commands.All(f)...)
 	a.reg.Add(a.builtins()...)
+	a.reg.Add(a.completionCommands()...)
 	a.disp = &command.Dispatcher{Registry: a.reg}
 	a.env = &command.Env{In: stdin, Out: stdout, Err: stderr, State: &state{m: a.m}, Vars: map[string]string{}, Interactive: tty,
 		StderrTTY: isTerminal(stderr)}

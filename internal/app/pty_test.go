@@ -27,9 +27,9 @@ type ptyTerm struct {
 	done chan struct{}
 }
 
-func startTerm(t *testing.T, bin string, env []string) *ptyTerm {
+func startTerm(t *testing.T, bin string, env []string, args ...string) *ptyTerm {
 	t.Helper()
-	cmd := exec.Command(bin)
+	cmd := exec.Command(bin, args...)
 	cmd.Env = env
 	f, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 40, Cols: 200})
 	if err != nil {

@@ -54,9 +54,12 @@ func (m *Manager) sync(ctx context.Context) error {
 			m.loader = &enterprise.Loader{Keys: m.keys(), Cache: m.cache()}
 		}
 		m.loader.Keys.SessionToken = tok
-		e, _, err := m.loader.Load(ctx, c)
+		e, st, err := m.loader.Load(ctx, c)
 		if err == nil {
 			m.ent = e
+			if st.Changed || !fileExists(m.namesPath()) {
+				m.saveNames(e)
+			}
 		}
 		return err
 	})

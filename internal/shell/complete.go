@@ -110,3 +110,29 @@ func escapeWord(s string) string {
 	}
 	return b.String()
 }
+
+// Complete returns the full candidates (not suffixes) for the word partial
+// after the words before it, for shell completion scripts (keeper
+// __complete): words[0] is the command, or nothing to complete a command
+// name.
+func (c *Completer) Complete(words []string, partial string) []string {
+	var cands []string
+	if len(words) == 0 {
+		cands = c.Registry.Names()
+	} else {
+		cmd, ok := c.Registry.Lookup(words[0])
+		if !ok {
+			return nil
+		}
+		cands = c.argCandidates(cmd, words[1:], partial)
+	}
+	var out []string
+	seen := map[string]bool{}
+	for _, s := range cands {
+		if !seen[s] && strings.HasPrefix(strings.ToLower(s), strings.ToLower(partial)) {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	return out
+}

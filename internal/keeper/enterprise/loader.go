@@ -43,6 +43,9 @@ type Keys struct {
 type Stats struct {
 	Pages    int
 	FromDisk bool
+	// Changed is true when the server sent any entity (or cleared the
+	// data): an incremental sync with nothing new leaves it false.
+	Changed bool
 }
 
 // Loader keeps one enterprise's data between loads, as Commander's
@@ -119,7 +122,9 @@ func (l *Loader) Load(ctx context.Context, c *rest.Client) (*Enterprise, Stats, 
 		}
 		for _, d := range rs.Data {
 			state.Raw.Apply(d)
+			st.Changed = st.Changed || len(d.Data) > 0
 		}
+		st.Changed = st.Changed || rs.CacheStatus == pb.CacheStatus_CLEAR
 		if rs.HasMore && bytes.Equal(rs.ContinuationToken, token) {
 			return nil, st, &rest.ReplyError{Endpoint: "enterprise data",
 				Msg: fmt.Sprintf("the server says there is more but repeats the continuation token (page %d)", st.Pages)}
