@@ -245,6 +245,8 @@ var migrations = []string{
 	// keepercommander/commands/utils.py ThisDeviceCommand).
 	`ALTER TABLE accounts ADD COLUMN ip_disable_auto_approve INTEGER NOT NULL DEFAULT 0;
 	ALTER TABLE accounts ADD COLUMN security_keys_no_user_verify INTEGER NOT NULL DEFAULT 0;`,
+	// 7: the distributor managing an MSP.
+	distributorMigration, // distributor.go
 }
 
 func (s *Store) migrate(ctx context.Context) error {
