@@ -100,6 +100,7 @@ func New(st *store.Store, o Options) *Server {
 	s.jsonCommands()
 	s.mspRoutes()
 	s.biRoutes()
+	s.distributorRoutes()
 	return s
 }
 
