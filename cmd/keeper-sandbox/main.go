@@ -155,6 +155,7 @@ func serve(args []string, stderr io.Writer) error {
 		fmt.Fprintf(stderr, "  certificate:       %s\n", sb.CAFile())
 	}
 	fmt.Fprintf(stderr, "  demo admin:        %s (password: --admin-password, $KEEPER_SANDBOX_PASSWORD or %q)\n", seed.AdminEmail, seed.DefaultPassword)
+	fmt.Fprintf(stderr, "  demo distributor:  %s (same password)\n", seed.DistributorAdminEmail)
 	if *clientConfig != "" {
 		fmt.Fprintf(stderr, "  keeper config:     %s (keeper --config %s)\n", *clientConfig, *clientConfig)
 	}

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"google.golang.org/protobuf/proto"
 
@@ -33,14 +34,17 @@ type mspEnv struct {
 	s     *auth.Session
 	e     *enterprise.Enterprise
 	cache *enterprise.Cache
+	// started is when the sandbox was started.
+	started time.Time
 }
 
 func newMSPEnv(t *testing.T) *mspEnv {
 	t.Helper()
+	started := time.Now()
 	env := sandboxtest.Start(t, nil)
 	c := env.Client(t)
 	m := &mspEnv{t: t, ctx: context.Background(), sb: env.Sandbox, c: c, s: login(t, c),
-		cache: &enterprise.Cache{Path: filepath.Join(t.TempDir(), "enterprise.cache"), Owner: "test"}}
+		cache: &enterprise.Cache{Path: filepath.Join(t.TempDir(), "enterprise.cache"), Owner: "test"}, started: started}
 	e, _, err := enterprise.Load(m.ctx, c, keys(m.s), m.cache)
 	if err != nil {
 		t.Fatal(err)
@@ -171,12 +175,13 @@ func setPermits(t *testing.T, sb *sandbox.Sandbox, edit func(*enterprisepb.MSPPe
 		fmt.Sprint(int64(seed.MSPEnterpriseID)<<32+1), &l, func() { edit(l.MspPermits) })
 }
 
-// licenceLog reads the MSP's licence adjustment log from the store.
-func licenceLog(t *testing.T, sb *sandbox.Sandbox) []store.LicenceLogEntry {
-	t.Helper()
-	log, err := store.LicenceLog(context.Background(), sb.Store().DB(), seed.MSPEnterpriseID, 0, 1<<62)
+// licenceLog reads the MSP's licence adjustment log from the store: the
+// rows of the test's changes (the seeded history is dated before it).
+func (m *mspEnv) licenceLog() []store.LicenceLogEntry {
+	m.t.Helper()
+	log, err := store.LicenceLog(context.Background(), m.sb.Store().DB(), seed.MSPEnterpriseID, m.started.UnixMilli(), 1<<62)
 	if err != nil {
-		t.Fatal(err)
+		m.t.Fatal(err)
 	}
 	return log
 }

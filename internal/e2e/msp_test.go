@@ -135,7 +135,7 @@ func TestMSPRefusals(t *testing.T) {
 	if mc, _ := e.ManagedCompany("One TB"); mc == nil || mc.FilePlanType != "STORAGE_1TB" {
 		t.Errorf("file plan: %v", mc)
 	}
-	if n := len(licenceLog(t, m.sb)); n != 4 {
+	if n := len(m.licenceLog()); n != 4 {
 		t.Errorf("%d log rows, want 4 (refusals write none)", n)
 	}
 }
@@ -210,7 +210,7 @@ func TestMSPUpdateIsFullReplacement(t *testing.T) {
 		t.Errorf("node_id did not move the MC: %d", mc.MspNodeId)
 	}
 	var rows []string
-	for _, l := range licenceLog(t, m.sb) {
+	for _, l := range m.licenceLog() {
 		if l.MCEnterpriseID == id {
 			rows = append(rows, fmt.Sprintf("%s %s %d", l.Status, l.NewProductType, l.NewNumberOfSeats))
 			if l.Date == 0 || l.MCEnterpriseName == "" || l.Note == "" {
@@ -258,7 +258,7 @@ func TestMSPRemove(t *testing.T) {
 	}
 	wantCodes(t, m.run(msp.Remove{EnterpriseID: id}, msp.Update{EnterpriseID: id, EnterpriseName: "Back", ProductID: "business", Seats: 1}),
 		"bad_inputs_enterprise_id", "bad_inputs_enterprise_id")
-	log := licenceLog(t, m.sb)
+	log := m.licenceLog()
 	last := log[len(log)-1]
 	if len(log) != 2 || last.Status != "Removed" || last.MCEnterpriseID != id || last.MCEnterpriseName != "Short Lived" ||
 		last.NewNumberOfSeats != 0 || last.NewProductType != "business" {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"time"
 
 	"google.golang.org/protobuf/proto"
 
@@ -64,15 +65,19 @@ func Bulk(ctx context.Context, st *store.Store, password string, users, mcs int)
 		if err != nil {
 			return err
 		}
+		// Each new MC is logged as added now, as a registration would be.
+		now, events := time.Now(), []mcEvent(nil)
 		for i := 0; i < mcs; i++ {
 			id := firstMC + int32(i)
 			s := mcSpec{id: id, name: fmt.Sprintf("Bulk Company %04d", id-bulkMCBase), plan: "business", seats: 10,
 				filePlan: "STORAGE_100GB", node: nodes[int(id)%len(nodes)], users: 1}
-			if _, err := createMC(ctx, tx, b, treeKey, s); err != nil {
+			if _, err := createMC(ctx, tx, b, MSPName, treeKey, s); err != nil {
 				return err
 			}
+			events = append(events, mcEvent{msp: MSPEnterpriseID, mc: id, name: s.name, date: now,
+				step: mcStep{plan: s.plan, seats: s.seats, filePlan: s.filePlan}})
 		}
-		return nil
+		return writeHistory(ctx, tx, events)
 	})
 }
 

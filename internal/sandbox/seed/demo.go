@@ -166,12 +166,12 @@ var demoMCs = []mcSpec{
 	{2005, "Evergreen Startups", "businessStarter", 5, "STORAGE_100GB", nAsia, nil, 3},
 }
 
-// managedCompanies creates each demo MC as an enterprise of its own and its
-// ManagedCompany entity in the MSP.
-func managedCompanies(ctx context.Context, tx *sql.Tx, msp *builder, mspTreeKey []byte) ([]*enterprisepb.ManagedCompany, error) {
+// managedCompanies creates each MC of specs as an enterprise of its own
+// and its ManagedCompany entity in the MSP msp (named mspName).
+func managedCompanies(ctx context.Context, tx *sql.Tx, msp *builder, mspName string, mspTreeKey []byte, specs []mcSpec) ([]*enterprisepb.ManagedCompany, error) {
 	var out []*enterprisepb.ManagedCompany
-	for _, s := range demoMCs {
-		mc, err := createMC(ctx, tx, msp, mspTreeKey, s)
+	for _, s := range specs {
+		mc, err := createMC(ctx, tx, msp, mspName, mspTreeKey, s)
 		if err != nil {
 			return nil, fmt.Errorf("managed company %s: %w", s.name, err)
 		}
@@ -180,13 +180,13 @@ func managedCompanies(ctx context.Context, tx *sql.Tx, msp *builder, mspTreeKey 
 	return out, nil
 }
 
-func createMC(ctx context.Context, tx *sql.Tx, msp *builder, mspTreeKey []byte, s mcSpec) (*enterprisepb.ManagedCompany, error) {
+func createMC(ctx context.Context, tx *sql.Tx, msp *builder, mspName string, mspTreeKey []byte, s mcSpec) (*enterprisepb.ManagedCompany, error) {
 	treeKey := crypto.GenerateAESKey()
 	encTree, err := crypto.EncryptAESv2(treeKey, mspTreeKey)
 	if err != nil {
 		return nil, err
 	}
-	ent := &store.Enterprise{ID: s.id, Name: s.name, MSPID: MSPEnterpriseID, TreeKeyForMSP: crypto.Base64URLEncode(encTree)}
+	ent := &store.Enterprise{ID: s.id, Name: s.name, MSPID: msp.eid, TreeKeyForMSP: crypto.Base64URLEncode(encTree)}
 	if err := store.PutEnterprise(ctx, tx, ent); err != nil {
 		return nil, err
 	}
@@ -230,7 +230,7 @@ func createMC(ctx context.Context, tx *sql.Tx, msp *builder, mspTreeKey []byte, 
 	}
 	lic := &enterprisepb.License{Paid: true, NumberOfSeats: s.seats, ProductTypeId: 8, Name: s.plan,
 		EnterpriseLicenseId: int64(s.id)<<32 + 1, SeatsAllocated: int32(active), SeatsPending: int32(s.users - active),
-		LicenseStatus: "active", ManagedBy: &enterprisepb.MSPContact{EnterpriseId: MSPEnterpriseID, EnterpriseName: MSPName},
+		LicenseStatus: "active", ManagedBy: &enterprisepb.MSPContact{EnterpriseId: msp.eid, EnterpriseName: mspName},
 		AddOns: s.addOns}
 	if err := b.license(lic); err != nil {
 		return nil, err

@@ -7,8 +7,11 @@ package seed
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/keeper-go/keeper/internal/keeper/crypto"
 	"github.com/keeper-go/keeper/internal/keeper/pb/enterprisepb"
@@ -37,8 +40,9 @@ const (
 
 // Options tune the demo seed.
 type Options struct {
-	Password   string // admin password; DefaultPassword when empty
-	Iterations int    // PBKDF2 iterations; DefaultIterations when 0
+	Password   string    // admin password; DefaultPassword when empty
+	Iterations int       // PBKDF2 iterations; DefaultIterations when 0
+	Now        time.Time // the moment of seeding the history is dated from; time.Now() when zero
 }
 
 // IsSeeded reports whether the demo MSP exists.
@@ -58,12 +62,28 @@ func Demo(ctx context.Context, st *store.Store, o Options) error {
 	if o.Iterations == 0 {
 		o.Iterations = DefaultIterations
 	}
-	treeKey := crypto.GenerateAESKey()
-	ent, err := enterpriseKeys(MSPEnterpriseID, MSPName, treeKey)
-	if err != nil {
-		return err
+	if o.Now.IsZero() {
+		o.Now = time.Now()
 	}
-	acct, adminKeys, err := newAccount(AdminEmail, o.Password, o.Iterations, treeKey)
+	// The RSA key pairs (MSP, its admin, distributor and its admin) are
+	// made concurrently: one by one they would cost most of the seed's time.
+	treeKey := crypto.GenerateAESKey()
+	var (
+		ent       *store.Enterprise
+		acct      *store.Account
+		adminKeys store.PublicKeys
+		dist      *distributorKeys
+	)
+	err := parallel(func() (err error) {
+		ent, err = enterpriseKeys(MSPEnterpriseID, MSPName, treeKey)
+		return err
+	}, func() (err error) {
+		acct, adminKeys, err = newAccount(AdminEmail, o.Password, o.Iterations, treeKey)
+		return err
+	}, func() (err error) {
+		dist, err = newDistributorKeys(o.Password, o.Iterations)
+		return err
+	})
 	if err != nil {
 		return err
 	}
@@ -89,15 +109,32 @@ func Demo(ctx context.Context, st *store.Store, o Options) error {
 		if err := store.PutAccount(ctx, tx, acct); err != nil {
 			return err
 		}
-		mcs, err := managedCompanies(ctx, tx, b, treeKey)
+		mcs, err := managedCompanies(ctx, tx, b, MSPName, treeKey, demoMCs)
 		if err != nil {
 			return err
 		}
 		if err := b.license(mspLicense(mcs)); err != nil {
 			return err
 		}
-		return reserveDemoDomains(ctx, tx)
+		if err := reserveDemoDomains(ctx, tx); err != nil {
+			return err
+		}
+		if err := demoMCHistory(ctx, tx, o.Now); err != nil {
+			return err
+		}
+		return distributor(ctx, tx, dist, o.Now)
 	})
+}
+
+// parallel runs fns concurrently and returns their errors, joined.
+func parallel(fns ...func() error) error {
+	errs := make([]error, len(fns))
+	var wg sync.WaitGroup
+	for i, fn := range fns {
+		wg.Go(func() { errs[i] = fn() })
+	}
+	wg.Wait()
+	return errors.Join(errs...)
 }
 
 // enterpriseKeys builds an enterprise row with RSA and EC key pairs whose
@@ -198,7 +235,7 @@ func mspLicense(mcs []*enterprisepb.ManagedCompany) *enterprisepb.License {
 	return &enterprisepb.License{
 		Paid: true, NumberOfSeats: MSPSeats, Expiration: 1893456000000, ProductTypeId: 11, Name: "Keeper MSP",
 		EnterpriseLicenseId: int64(MSPEnterpriseID)<<32 + 1, SeatsAllocated: 33, SeatsPending: 6, Tier: 1,
-		FilePlanTypeId: 4, MaxBytes: 100 << 30, LicenseStatus: "msp",
+		FilePlanTypeId: 4, MaxBytes: 100 << 30, LicenseStatus: "msp", ManagedBy: distributorContact,
 		MspPool: []*enterprisepb.MSPPool{
 			pool("business", 200, 10), pool("businessPlus", 150, 5), pool("businessStarter", 50, 0),
 			pool("enterprise", 300, 20), pool("enterprisePlus", 250, 10),

@@ -33,6 +33,7 @@ func (s *Server) mspRoutes() {
 	s.json["enterprise_registration_by_msp"] = mcRegister
 	s.json["enterprise_update_by_msp"] = mcUpdate
 	s.json["enterprise_remove_by_msp"] = mcRemove
+	s.json["get_mc_license_adjustment_log"] = mcLicenceLog
 	s.json["role_enforcement_add"] = enforcementAdd
 	s.json["role_enforcement_update"] = enforcementUpdate
 	s.json["role_enforcement_remove"] = enforcementRemove

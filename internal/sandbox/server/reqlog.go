@@ -59,10 +59,10 @@ func (o *outcome) command(reply map[string]any) string {
 }
 
 // requestName is how a request appears in the log: the endpoint under
-// /api/rest/ for API posts, otherwise method and path.
+// /api/rest/ (or the BI path) for API posts, otherwise method and path.
 func requestName(r *http.Request) string {
-	if ep, ok := strings.CutPrefix(r.URL.Path, "/api/rest/"); ok && r.Method == http.MethodPost {
-		return clean(ep)
+	if ep, ok := apiEndpoint(r.URL.Path); ok && r.Method == http.MethodPost {
+		return clean(strings.TrimPrefix(ep, "/"))
 	}
 	return clean(r.Method) + " " + clean(r.URL.Path)
 }

@@ -1,6 +1,7 @@
 // Package server is keeper-sandbox's HTTP side: every /api/rest/ endpoint
-// opens Keeper's encrypted envelope, runs a handler against the store and
-// seals the reply. Errors use Keeper's JSON error shape.
+// and every BI endpoint under /bi_api/v2/ opens Keeper's encrypted envelope,
+// runs a handler against the store and seals the reply. Errors use Keeper's
+// JSON error shape.
 package server
 
 import (
@@ -120,6 +121,8 @@ func New(st *store.Store, o Options) *Server {
 	s.passwordRoutes()
 	s.jsonCommands()
 	s.mspRoutes()
+	s.biRoutes()
+	s.distributorRoutes()
 	return s
 }
 
@@ -145,7 +148,7 @@ func (s *Server) serve(w *outcome, r *http.Request) {
 		s.serveFaults(w, r)
 		return
 	}
-	endpoint, ok := strings.CutPrefix(r.URL.Path, "/api/rest/")
+	endpoint, ok := apiEndpoint(r.URL.Path)
 	if !ok || r.Method != http.MethodPost {
 		envelope.WriteError(w, http.StatusNotFound, envelope.ErrorBody{Error: "not_found", Message: "no such endpoint"})
 		return
@@ -223,6 +226,24 @@ func (s *Server) serve(w *outcome, r *http.Request) {
 	}
 }
 
+// biPrefix is where Keeper serves its BI API: on the same host as the REST
+// API, outside /api/rest/ (Commander's bi_url, keepercommander/commands/
+// msp.py).
+const biPrefix = "/bi_api/v2/enterprise_console/"
+
+// apiEndpoint names the route of a request path: the endpoint under
+// /api/rest/, or the whole path of a BI call (BI routes are registered
+// under their absolute path, so /api/rest/ cannot reach them).
+func apiEndpoint(path string) (string, bool) {
+	if ep, ok := strings.CutPrefix(path, "/api/rest/"); ok {
+		return ep, !strings.HasPrefix(ep, "/")
+	}
+	if strings.HasPrefix(path, biPrefix) {
+		return path, true
+	}
+	return "", false
+}
+
 // rawReply lets a handler answer already-serialized bytes (JSON commands).
 type rawReply struct {
 	proto.Message
@@ -264,5 +285,6 @@ func unmarshal(c *call, m proto.Message) error {
 	return nil
 }
 
-// Requests returns how many /api/rest requests the server has answered.
+// Requests returns how many API requests (/api/rest and BI) the server has
+// answered.
 func (s *Server) Requests() int64 { return s.n.Load() }

@@ -148,7 +148,7 @@ func AddLicenceLog(ctx context.Context, tx *sql.Tx, e *LicenceLogEntry) (int64, 
 // <= to (Unix milliseconds), oldest first.
 func LicenceLog(ctx context.Context, q querier, mspID int32, from, to int64) ([]LicenceLogEntry, error) {
 	rows, err := q.QueryContext(ctx, `SELECT id, msp_id, date, mc_enterprise_id, mc_enterprise_name, status, new_number_of_seats,
-		new_product_type, note, price FROM mc_licence_log WHERE msp_id = ? AND date >= ? AND date <= ? ORDER BY id`, mspID, from, to)
+		new_product_type, note, price FROM mc_licence_log WHERE msp_id = ? AND date >= ? AND date <= ? ORDER BY date, id`, mspID, from, to)
 	if err != nil {
 		return nil, err
 	}

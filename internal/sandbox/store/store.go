@@ -251,6 +251,8 @@ var migrations = []string{
 	// 8: provisioning: reserved domains, account flags, forbid-RSA, session
 	// restrictions (provision.go).
 	provisionSchema,
+	// 9: the distributor managing an MSP.
+	distributorMigration, // distributor.go
 }
 
 func (s *Store) migrate(ctx context.Context) error {
