@@ -66,6 +66,15 @@ type mspQuerier interface {
 	Query(ctx context.Context, cmd rest.Command, out any) error
 }
 
+// distributorSource is what the distributor command reads and changes:
+// the logged-in account's own enterprise (refused while switched into a
+// managed company, so that Call carries the account's token) and REST
+// calls.
+type distributorSource interface {
+	AccountEnterprise(ctx context.Context, refresh bool) (*enterprise.Enterprise, error)
+	Call(ctx context.Context, endpoint string, req, resp proto.Message) error
+}
+
 // mcRunner runs fn in the context of a managed company (reads, writes and
 // REST calls go to the company) and returns to the MSP context afterwards.
 type mcRunner interface {
