@@ -75,7 +75,10 @@ type distributorCache struct {
 func newDistributorCmd(f *Factory, runF func(context.Context, *distributorOptions) error) *command.Command {
 	cache := &distributorCache{}
 	return &command.Command{
-		Name: "distributor", Aliases: []string{"ds"}, Group: GroupMSP, Needs: command.NeedEnterpriseAdmin,
+		Name: "distributor", Aliases: []string{"ds"}, Group: GroupMSP,
+		// No Needs: the options are checked first, then the account's
+		// enterprise is loaded, which logs in on demand and refuses
+		// non-administrators as NeedEnterpriseAdmin does.
 		Summary: "Manage distributor-specific features",
 		Args:    "[info | msp-info MSP | license [MSP|PATTERN...]]",
 		Long: `For distributor accounts, which manage MSPs: list the MSPs and their managed companies, and view or

@@ -30,7 +30,9 @@ type mspBillingOptions struct {
 
 func newMSPBillingReportCmd(f *Factory, runF func(context.Context, *mspBillingOptions) error) *command.Command {
 	return &command.Command{
-		Name: "msp-billing-report", Aliases: []string{"mbr"}, Group: GroupMSP, Needs: command.NeedMSPAdmin,
+		Name: "msp-billing-report", Aliases: []string{"mbr"}, Group: GroupMSP,
+		// No Needs: --month is checked first, then the MSP's data is loaded,
+		// which logs in on demand and refuses non-MSPs as NeedMSPAdmin does.
 		Summary: "Generate MSP billing reports",
 		Long: "Prints the consumption billing statement of a month (default: last month, local time): per product " +
 			"(plan, file plan, add-on) the licences summed over the daily snapshots, the rate, and without -d the " +

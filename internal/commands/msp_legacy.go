@@ -35,7 +35,9 @@ type mspLegacyOptions struct {
 
 func newMSPLegacyReportCmd(f *Factory, runF func(context.Context, *mspLegacyOptions) error) *command.Command {
 	return &command.Command{
-		Name: "msp-legacy-report", Aliases: []string{"mlr"}, Group: GroupMSP, Needs: command.NeedMSPAdmin,
+		Name: "msp-legacy-report", Aliases: []string{"mlr"}, Group: GroupMSP,
+		// No Needs: the dates are checked first, then the MSP's data is
+		// loaded, which logs in on demand and refuses non-MSPs.
 		Summary: "Generate MSP legacy billing report",
 		Long: "Lists the licence adjustments of the managed companies (seats and plans allocated, changed or " +
 			"removed) in a period: --range (default last_30_days), or --from and --to together, each a date " +
