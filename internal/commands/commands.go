@@ -48,6 +48,7 @@ func All(f *Factory) []*command.Command {
 		newEnterpriseNodeCmd(f, nil), newEnterpriseRoleCmd(f, nil), newEnterpriseTeamCmd(f, nil),
 		newMSPInfoCmd(f, nil), newMSPDownCmd(f, nil), newMSPAddCmd(f, nil), newMSPUpdateCmd(f, nil), newMSPRemoveCmd(f, nil),
 		newMSPConvertNodeCmd(f, nil), newMSPCopyRoleCmd(f, nil), newSwitchToMCCmd(f, nil), newSwitchToMSPCmd(f, nil),
+		newMSPBillingReportCmd(f, nil), newMSPLegacyReportCmd(f, nil), newDistributorCmd(f, nil),
 	}
 }
 

@@ -170,6 +170,13 @@ func TestJSONFields(t *testing.T) {
 		"enterprise-team": "team_uid,name,node_id,node,queued,restrict_edit,restrict_share,restrict_view,users,roles",
 		"enterprise-user": "user_id,email,name,node_id,node,status,2fa_enabled,transfer_status,job_title,aliases," +
 			"teams[{team_uid,name,hide_shared_folders}],queued_teams[{team_uid,name}],roles[{role_id,name,via_team}]",
+		"msp-billing-report": "date,company,company_id,product,licenses,rate,avg_per_day,initial_licenses,final_licenses,max_licenses",
+		"msp-legacy-report":  "id,time,company_id,company_name,status,number_of_allocations,plan,transaction_notes,price_estimate",
+		"distributor": "distributor_name,enterprise_id,enterprise_name,allocated_licenses,allowed_mc_products,allowed_add_ons," +
+			"max_file_plan_type,managed_companies[{mc_enterprise_id,mc_enterprise_name,msp_node_id,number_of_seats," +
+			"number_of_users,product_id,is_expired,file_plan_type,add_ons[{name,enabled,is_trial,expiration,created,seats," +
+			"activation_time,included_in_product,api_call_count}]}],allow_unlimited_licenses,add_ons[{name,enabled,is_trial," +
+			"expiration,created,seats,activation_time,included_in_product,api_call_count}]",
 	}
 	seen := map[string]bool{}
 	for _, c := range All(noFactory) {
@@ -190,6 +197,13 @@ func TestJSONFields(t *testing.T) {
 	// Outputs of a command's other modes, with types of their own.
 	if got := strings.Join(command.JSONKeys(poolJSON{}), ","); got != "plan_id,available_licenses,total_licenses,stash" {
 		t.Errorf("msp-info --licenses JSON keys: %s", got)
+	}
+	if got := strings.Join(command.JSONKeys(priceJSON{}), ","); got != "category,name,code,price" {
+		t.Errorf("msp-info --pricing JSON keys: %s", got)
+	}
+	if got := strings.Join(command.JSONKeys(distLicenseJSON{}), ","); got !=
+		"msp_id,msp_name,unlimited_allowed,allowed_products,allowed_addons,max_file_plan" {
+		t.Errorf("distributor license JSON keys: %s", got)
 	}
 }
 

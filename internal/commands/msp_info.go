@@ -19,10 +19,11 @@ import (
 
 type mspInfoOptions struct {
 	base
-	Source      mspSource
+	Source      mspReader
 	Status      func(string, ...any)
 	Verbose     bool
 	Restriction bool
+	Pricing     bool
 	Licenses    bool
 	MC          string
 	Report      report.Options
@@ -36,14 +37,18 @@ func newMSPInfoCmd(f *Factory, runF func(context.Context, *mspInfoOptions) error
 		Completions: map[string]command.CompletionKind{"managed-company": command.CompleteMC},
 		Long: "Lists the managed companies. In table format the MSP's plans and licences (the seat pool of " +
 			"each MSP licence) come first; --licenses lists only those, in any format (JSON keys: " +
-			strings.Join(command.JSONKeys(poolJSON{}), ", ") + ").",
+			strings.Join(command.JSONKeys(poolJSON{}), ", ") + "). -p/--pricing lists the MSP price list " +
+			"(products, add-ons and file plans with their price per unit; JSON keys: " +
+			strings.Join(command.JSONKeys(priceJSON{}), ", ") + "); -r/--restriction the MSP's permits, " +
+			"and it wins over -p.",
 		Examples: []string{"msp-info", "msp-info -v --format json", "mi -mc 'Acme Dental'", "msp-info -r",
-			"msp-info --licenses --format csv"},
+			"msp-info --licenses --format csv", "msp-info -p", "mi --pricing --format json"},
 		JSON: mcJSON{},
 		Setup: func(fs *pflag.FlagSet) command.Runner {
 			o := &mspInfoOptions{Source: f.Session, Status: f.status()}
 			fs.BoolVarP(&o.Verbose, "verbose", "v", false, "print details (node id and path, plan code, add-on list)")
-			fs.BoolVarP(&o.Restriction, "restriction", "r", false, "print the MSP's permits (restrictions)")
+			fs.BoolVarP(&o.Pricing, "pricing", "p", false, "print the MSP price list")
+			fs.BoolVarP(&o.Restriction, "restriction", "r", false, "print the MSP's permits (restrictions); wins over -p")
 			fs.BoolVar(&o.Licenses, "licenses", false, "print the MSP's plans and licences (seat pool) only")
 			fs.StringVar(&o.MC, "managed-company", "", "show one managed company `MC` (name or id); -mc also works")
 			o.Report.AddFlags(fs)
@@ -74,12 +79,22 @@ func mspInfoRun(ctx context.Context, o *mspInfoOptions) error {
 	if o.Restriction && o.Licenses {
 		return command.Usagef("msp-info", "-r/--restriction and --licenses are exclusive")
 	}
+	if o.Pricing && o.Licenses {
+		return command.Usagef("msp-info", "-p/--pricing and --licenses are exclusive")
+	}
 	e, err := o.Source.MSP(ctx, false)
 	if err != nil {
 		return err
 	}
 	if o.Restriction {
 		return permitsReport(o.Env, e, o.Report)
+	}
+	if o.Pricing {
+		p, _, err := mspPricing(ctx, o.Source)
+		if err != nil {
+			return fmt.Errorf("msp-info: the price list: %w", err)
+		}
+		return report.Render(o.Env.Out, o.Env.Err, pricingReport(p), o.Report)
 	}
 	if o.Licenses {
 		return report.Render(o.Env.Out, o.Env.Err, poolReport(e), o.Report)

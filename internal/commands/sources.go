@@ -52,6 +52,29 @@ type mspWriter interface {
 	Do(ctx context.Context, cmd rest.Command, out any) error
 }
 
+// mspReader reads the MSP's data and sends REST requests in its context:
+// the BI calls of msp-info --pricing and msp-billing-report.
+type mspReader interface {
+	mspSource
+	Call(ctx context.Context, endpoint string, req, resp proto.Message) error
+}
+
+// mspQuerier reads the MSP's data and sends read-only JSON commands in its
+// context without a sync afterwards (msp-legacy-report).
+type mspQuerier interface {
+	mspSource
+	Query(ctx context.Context, cmd rest.Command, out any) error
+}
+
+// distributorSource is what the distributor command reads and changes:
+// the logged-in account's own enterprise (refused while switched into a
+// managed company, so that Call carries the account's token) and REST
+// calls.
+type distributorSource interface {
+	AccountEnterprise(ctx context.Context, refresh bool) (*enterprise.Enterprise, error)
+	Call(ctx context.Context, endpoint string, req, resp proto.Message) error
+}
+
 // mcRunner runs fn in the context of a managed company (reads, writes and
 // REST calls go to the company) and returns to the MSP context afterwards.
 type mcRunner interface {
@@ -111,4 +134,6 @@ var (
 	_ whoamiSource     = (*session.Manager)(nil)
 	_ deviceSource     = (*session.Manager)(nil)
 	_ userCreator      = (*session.Manager)(nil)
+	_ mspReader        = (*session.Manager)(nil)
+	_ mspQuerier       = (*session.Manager)(nil)
 )

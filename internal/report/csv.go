@@ -21,7 +21,11 @@ func renderCSV(buf *bytes.Buffer, r Report) {
 		if r.Headers[0] == "#" {
 			start = 1
 		}
-		writeCSVRow(buf, r.titles()[start:])
+		heads := r.titles()
+		if r.RawCSVHeaders {
+			heads = r.Headers
+		}
+		writeCSVRow(buf, heads[start:])
 	}
 	for _, row := range r.Rows {
 		fields := make([]string, 0, len(row))

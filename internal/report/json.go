@@ -17,14 +17,16 @@ import (
 // marshalled instead (explicit output structs keep the contract stable).
 func renderJSON(buf *bytes.Buffer, r Report) error {
 	if r.JSON != nil {
-		var tmp bytes.Buffer
-		enc := json.NewEncoder(&tmp)
-		enc.SetEscapeHTML(false)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(r.JSON); err != nil {
+		indent := r.JSONIndent
+		if indent <= 0 {
+			indent = 2
+		}
+		b, err := PyDumps(r.JSON, indent)
+		if err != nil {
 			return fmt.Errorf("encode json report: %w", err)
 		}
-		buf.Write(asciiEscape(tmp.Bytes()))
+		buf.Write(b)
+		buf.WriteByte('\n')
 		return nil
 	}
 	if len(r.Rows) == 0 {

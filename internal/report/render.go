@@ -35,6 +35,14 @@ type Report struct {
 	// JSON, when non-nil, is marshalled for --format json instead of Rows, so
 	// commands can publish an explicit, stable output struct.
 	JSON any
+	// JSONIndent is the indentation of JSON (PyDumps); 0 means 2, as
+	// Commander's dump_report_data writes. Commander's distributor command
+	// dumps its dicts with indent=4.
+	JSONIndent int
+	// RawCSVHeaders writes the headers verbatim in CSV: the reports that
+	// title-case them only for a table (Commander's msp-billing-report and
+	// msp-legacy-report) give CSV the snake_case names.
+	RawCSVHeaders bool
 }
 
 // Render formats r per o. Without --output the report goes to w; with it the

@@ -296,3 +296,41 @@ func TestPyDumps(t *testing.T) {
 		t.Fatalf("indent 2\n got %s\nwant %s (%v)", got, want, err)
 	}
 }
+
+func TestPyFloat(t *testing.T) {
+	for f, want := range map[float64]string{45: "45.0", 3.75: "3.75", 0.1: "0.1", 1e16: "1e+16", -2: "-2.0", 10.33: "10.33"} {
+		if got := FormatPyFloat(f); got != want {
+			t.Errorf("FormatPyFloat(%v) = %q, want %q", f, got, want)
+		}
+	}
+	b, err := PyDumps(struct {
+		A PyFloat `json:"a"`
+		B PyFloat `json:"b"`
+	}{10, 3.25}, 0)
+	if err != nil || string(b) != `{"a": 10.0, "b": 3.25}` {
+		t.Fatalf("%s %v", b, err)
+	}
+}
+
+func TestJSONIndentAndRawCSVHeaders(t *testing.T) {
+	r := Report{Headers: []string{"company_id", "avg_per_day"}, Rows: [][]any{{1, 2.5}}, Title: "T",
+		JSON: []map[string]int{{"a": 1}}, JSONIndent: 4, RawCSVHeaders: true}
+	var out, errw bytes.Buffer
+	if err := Render(&out, &errw, r, Options{Format: JSON}); err != nil {
+		t.Fatal(err)
+	}
+	if out.String() != "[\n    {\n        \"a\": 1\n    }\n]\n" {
+		t.Fatalf("indent 4: %q", out.String())
+	}
+	out.Reset()
+	if err := Render(&out, &errw, r, Options{Format: CSV}); err != nil {
+		t.Fatal(err)
+	}
+	if out.String() != "\r\nT\r\n\r\ncompany_id,avg_per_day\r\n1,2.5\r\n" {
+		t.Fatalf("raw csv headers: %q", out.String())
+	}
+	out.Reset()
+	if err := Render(&out, &errw, r, Options{Format: Table}); err != nil || !strings.Contains(out.String(), "Company ID") {
+		t.Fatalf("table titles: %q %v", out.String(), err)
+	}
+}

@@ -104,6 +104,16 @@ func (m *Manager) MSP(ctx context.Context, refresh bool) (*enterprise.Enterprise
 	return e, nil
 }
 
+// AccountEnterprise returns the logged-in account's own enterprise data
+// (a distributor's, which need not be an MSP), refusing sessions switched
+// into a managed company: there REST calls would carry the company's token.
+func (m *Manager) AccountEnterprise(ctx context.Context, refresh bool) (*enterprise.Enterprise, error) {
+	if m.mc != nil {
+		return nil, ErrInMC
+	}
+	return m.Enterprise(ctx, refresh)
+}
+
 // LoadedEnterprise returns the enterprise data of the current context if
 // already loaded, without any request.
 func (m *Manager) LoadedEnterprise() *enterprise.Enterprise {

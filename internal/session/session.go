@@ -41,6 +41,11 @@ var ErrNotAdmin = errors.New("this command is restricted to Keeper Enterprise ad
 // ErrNotMSP refuses MSP commands outside an MSP.
 var ErrNotMSP = errors.New("this command is restricted to Keeper MSP administrators logged in to the MSP company; if you switched to a managed company, run switch-to-msp first")
 
+// ErrInMC refuses the commands that work in the logged-in account's own
+// enterprise (distributor) while switched into a managed company, where
+// Commander refuses every MSP and distributor command.
+var ErrInMC = errors.New("this command works in the account's own enterprise; run switch-to-msp first")
+
 // Options configure a Manager.
 type Options struct {
 	ConfigPath     string

@@ -50,6 +50,14 @@ func (m *Manager) Do(ctx context.Context, cmd rest.Command, out any) error {
 	return m.afterWrite(ctx, rest.BatchResult{Result: "success"})
 }
 
+// Query sends one typed JSON command that only reads (a report such as
+// get_mc_license_adjustment_log) in the current context and decodes the
+// reply into out; unlike Do it does not sync afterwards. It renews an
+// expired session like Do.
+func (m *Manager) Query(ctx context.Context, cmd rest.Command, out any) error {
+	return m.call(ctx, cmd, out)
+}
+
 // AllocateIDs reserves n enterprise ids in the current context
 // (enterprise_allocate_ids) and returns the first; the ids are first ..
 // first+n-1.

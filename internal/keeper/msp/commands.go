@@ -1,6 +1,10 @@
 package msp
 
 import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/keeper-go/keeper/internal/keeper/crypto"
@@ -231,4 +235,64 @@ type LicenseLogEntry struct {
 	NewProductType   string `json:"new_product_type"`
 	Note             string `json:"note"`
 	Price            string `json:"price"`
+}
+
+// UnmarshalJSON reads a log entry leniently: Commander prints the values
+// as the server sends them, so a number where text is expected (a date in
+// milliseconds, a numeric price) is kept as its JSON text, a numeric
+// string where a number is expected is read as the number, and null is the
+// zero value.
+func (e *LicenseLogEntry) UnmarshalJSON(b []byte) error {
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return err
+	}
+	text := func(key string) (string, error) {
+		v := bytes.TrimSpace(raw[key])
+		if len(v) == 0 || string(v) == "null" {
+			return "", nil
+		}
+		if v[0] == '"' {
+			var s string
+			err := json.Unmarshal(v, &s)
+			return s, err
+		}
+		if v[0] == '{' || v[0] == '[' {
+			return "", fmt.Errorf("license log: %s is not a value: %s", key, v)
+		}
+		return string(v), nil
+	}
+	number := func(key string, bits int) (int64, error) {
+		s, err := text(key)
+		if err != nil || s == "" {
+			return 0, err
+		}
+		n, err := strconv.ParseInt(strings.TrimSpace(s), 10, bits)
+		if err != nil {
+			return 0, fmt.Errorf("license log: %s %q is not an integer", key, s)
+		}
+		return n, nil
+	}
+	var out LicenseLogEntry
+	var err error
+	var n int64
+	if out.ID, err = number("id", 64); err != nil {
+		return err
+	}
+	if n, err = number("enterprise_id", 32); err != nil {
+		return err
+	}
+	out.EnterpriseID = int32(n)
+	if n, err = number("new_number_of_seats", 32); err != nil {
+		return err
+	}
+	out.NewNumberOfSeats = int32(n)
+	for key, dst := range map[string]*string{"date": &out.Date, "enterprise_name": &out.EnterpriseName, "status": &out.Status,
+		"new_product_type": &out.NewProductType, "note": &out.Note, "price": &out.Price} {
+		if *dst, err = text(key); err != nil {
+			return err
+		}
+	}
+	*e = out
+	return nil
 }
