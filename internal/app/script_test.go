@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"sync"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -33,6 +34,13 @@ func TestScripts(t *testing.T) {
 	sb := sandboxtest.Start(t, nil)
 	// The built binary on PATH, for the seed's shell loops (sh -c '... keeper ...').
 	binDir := filepath.Dir(sandboxtest.BuildKeeper(t))
+	var mu sync.Mutex
+	current := map[string]*sandboxtest.Env{} // each script's sandbox, by work dir
+	use := func(work string, e *sandboxtest.Env) {
+		mu.Lock()
+		defer mu.Unlock()
+		current[work] = e
+	}
 	testscript.Run(t, testscript.Params{
 		Dir:           filepath.Join("..", "..", "testdata", "script"),
 		UpdateScripts: *update,
@@ -41,18 +49,30 @@ func TestScripts(t *testing.T) {
 			env.Setenv("PATH", binDir+string(os.PathListSeparator)+env.Getenv("PATH"))
 			env.Setenv("KEEPER_CONFIG_FILE", filepath.Join(env.WorkDir, ".keeper", "config.json"))
 			env.Setenv("SANDBOX_PASSWORD", sandboxtest.Password)
+			use(env.WorkDir, sb)
 			return writeScriptConfigs(env.WorkDir, sb)
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			// sandbox fresh: this script gets a sandbox of its own (a fresh
 			// demo tenant) instead of the suite's shared one, for scripts
 			// that change tenant data; the config files point at it.
+			// sandbox config PATH: a new config (no device yet) for the
+			// script's sandbox, e.g. for a second account.
 			"sandbox": func(ts *testscript.TestScript, neg bool, args []string) {
-				if neg || len(args) != 1 || args[0] != "fresh" {
-					ts.Fatalf("usage: sandbox fresh")
+				work := ts.Getenv("WORK")
+				switch {
+				case !neg && len(args) == 1 && args[0] == "fresh":
+					own := sandboxtest.Start(t, nil)
+					use(work, own)
+					ts.Check(writeScriptConfigs(work, own))
+				case !neg && len(args) == 2 && args[0] == "config":
+					mu.Lock()
+					e := current[work]
+					mu.Unlock()
+					ts.Check(e.Config().Save(ts.MkAbs(args[1])))
+				default:
+					ts.Fatalf("usage: sandbox fresh | sandbox config PATH")
 				}
-				own := sandboxtest.Start(t, nil)
-				ts.Check(writeScriptConfigs(ts.Getenv("WORK"), own))
 			},
 			// exits N CMD ARGS... runs CMD and asserts its exit code.
 			"exits": func(ts *testscript.TestScript, neg bool, args []string) {
