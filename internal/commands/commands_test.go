@@ -191,6 +191,9 @@ func TestJSONFields(t *testing.T) {
 	if got := strings.Join(command.JSONKeys(poolJSON{}), ","); got != "plan_id,available_licenses,total_licenses,stash" {
 		t.Errorf("msp-info --licenses JSON keys: %s", got)
 	}
+	if got := strings.Join(command.JSONKeys(userRowJSON{}), ","); got != "email,status,user_id,message" {
+		t.Errorf("enterprise-user --add --file JSON keys: %s", got)
+	}
 }
 
 // TestExamplesParse: every example in the help parses (flags, arguments,
