@@ -126,10 +126,12 @@ func (o *euOptions) inviteFile(ctx context.Context, e *enterprise.Enterprise, li
 	results, err := executeFunc(ctx, o.Writer, bar.Add, cmds)
 	bar.Finish()
 
-	unknown := len(cmds) - len(results)
+	// Without the session's account of the failed request, every
+	// unanswered command may have run.
+	unknown, cause := len(cmds)-len(results), err
 	var inc *session.IncompleteError
 	if errors.As(err, &inc) {
-		unknown = inc.Unknown
+		unknown, cause = inc.Unknown, inc.Err
 	}
 	failed := 0
 	var refusal error
@@ -155,14 +157,15 @@ func (o *euOptions) inviteFile(ctx context.Context, e *enterprise.Enterprise, li
 			}
 		case k < len(results)+unknown:
 			row.Message = fmt.Sprintf("unknown: the server did not answer (%v); run the same file again: "+
-				"a user it invited shows as already invited", err)
+				"a user it invited shows as already invited", cause)
 		default:
-			row.Message = fmt.Sprintf("not sent (%v); run the same file again", err)
+			row.Message = fmt.Sprintf("not sent (%v); run the same file again", cause)
 		}
 		row.Status = statusFailed
 		failed++
 	}
-	if rerr := report.Render(o.Env.Out, o.Env.Err, userRowsReport(rows, false), report.Options{Format: report.Format(o.Format), Output: o.Output}); rerr != nil {
+	ro := report.Options{Format: report.Format(o.Format), Output: o.Output}
+	if rerr := report.Render(o.Env.Out, o.Env.Err, userRowsReport(rows, false), ro); rerr != nil {
 		return rerr
 	}
 	switch {
