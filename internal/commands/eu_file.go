@@ -61,8 +61,9 @@ func (o *euOptions) fileUsers(e *enterprise.Enterprise, lines []userLine) ([]*en
 	var users []*enterprise.User
 	var problems []string
 	seen := map[int64]bool{}
+	find := userFinder(e)
 	for _, l := range lines {
-		u, err := e.User(l.Email)
+		u, err := find(l.Email)
 		if err != nil {
 			problems = append(problems, fmt.Sprintf("%s: %v", l.Where, err))
 			continue
