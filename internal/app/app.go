@@ -76,13 +76,12 @@ func runIO(args []string, stdin io.Reader, stdout, stderr io.Writer, tty bool) i
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	switch {
-	case len(rest) == 0 && tty:
-		stop() // the shell handles Ctrl-C itself
-		return a.shell(context.Background())
-	case len(rest) == 1 && rest[0] == "shell" && tty:
-		stop()
+	case len(rest) == 0 && tty, len(rest) == 1 && rest[0] == "shell" && tty:
+		stop()         // the shell handles Ctrl-C itself
+		a.env.In = nil // the shell reads the terminal
 		return a.shell(context.Background())
 	case len(rest) == 0 || (len(rest) == 1 && rest[0] == "-"):
+		a.env.In = nil // stdin carries the commands
 		return report(stderr, a.disp.RunLines(ctx, a.env, stdin, a.echo))
 	}
 	return report(stderr, a.disp.Run(ctx, a.env, rest))

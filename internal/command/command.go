@@ -89,6 +89,9 @@ type State interface {
 
 // Env is everything a command gets besides its flags.
 type Env struct {
+	// In is standard input for a command to read (--file -); nil when it
+	// is not the command's: in the shell, and when stdin carries the
+	// commands (batch input).
 	In       io.Reader
 	Out, Err io.Writer
 	State    State

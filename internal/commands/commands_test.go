@@ -205,6 +205,9 @@ func TestJSONFields(t *testing.T) {
 		"msp_id,msp_name,unlimited_allowed,allowed_products,allowed_addons,max_file_plan" {
 		t.Errorf("distributor license JSON keys: %s", got)
 	}
+	if got := strings.Join(command.JSONKeys(userRowJSON{}), ","); got != "email,status,user_id,message" {
+		t.Errorf("enterprise-user --add --file JSON keys: %s", got)
+	}
 }
 
 // TestExamplesParse: every example in the help parses (flags, arguments,

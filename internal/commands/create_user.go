@@ -216,7 +216,11 @@ func (o *createUserOptions) validate() ([]userLine, error) {
 	case o.AskPassword || o.PasswordRecord != "":
 		return nil, command.Usagef(cmd, "--ask-password and --password-record apply to a single EMAIL, not to --file")
 	}
-	return readUserFile(o.File, o.Node)
+	var in io.Reader
+	if o.Env != nil {
+		in = o.Env.In
+	}
+	return readUserFile(o.File, o.Node, in)
 }
 
 // prepare makes every read create-user needs before its first write: the
@@ -240,7 +244,7 @@ func (o *createUserOptions) prepare(ctx context.Context, lines []userLine) (*pla
 		p.nodes = append(p.nodes, n)
 	}
 	if len(problems) > 0 {
-		return nil, fileProblems(o.File, problems)
+		return nil, (userFile{Cmd: "create-user", Path: o.File, Nothing: "nothing was created"}).problems(problems)
 	}
 	if len(e.TreeKey) != crypto.AESKeySize {
 		return nil, errors.New("create-user: the enterprise tree key is not loaded")
@@ -635,19 +639,9 @@ func (o *createUserOptions) shareAndStore(ctx context.Context, p *plan, res *use
 // resultReport is the rows of create-user: email, status, user_id,
 // record_uid, message.
 func resultReport(results []*userResult) report.Report {
-	r := report.Report{Headers: []string{"email", "status", "user_id", "record_uid", "message"}}
-	js := make([]createUserJSON, 0, len(results))
-	for _, res := range results {
-		var id any
-		msg := strings.ReplaceAll(res.Message, "\n", " ")
-		j := createUserJSON{Email: res.Email, Status: res.Status, RecordUID: res.RecordUID, Message: msg}
-		if res.UserID != 0 {
-			uid := res.UserID
-			j.UserID, id = &uid, uid
-		}
-		r.Rows = append(r.Rows, []any{res.Email, res.Status, id, res.RecordUID, msg})
-		js = append(js, j)
+	rows := make([]userRow, len(results))
+	for i, res := range results {
+		rows[i] = userRow{Email: res.Email, Status: res.Status, RecordUID: res.RecordUID, Message: res.Message, UserID: res.UserID}
 	}
-	r.JSON = js
-	return r
+	return userRowsReport(rows, true)
 }

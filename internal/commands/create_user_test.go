@@ -598,7 +598,7 @@ func writeFile(t *testing.T, content string) string {
 func TestReadUserFile(t *testing.T) {
 	p := writeFile(t, "Email,Name,Node\n# a comment\n\njohn@x.test,John Smith,Chicago Office\n"+
 		`"jane@x.test","Doe, Jane",`+"\n  mary@x.test  \n")
-	lines, err := readUserFile(p, "Default")
+	lines, err := readUserFile(p, "Default", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -609,17 +609,17 @@ func TestReadUserFile(t *testing.T) {
 		t.Fatalf("got %+v", lines)
 	}
 	p = writeFile(t, "a@x.test\nbad-email\nb@x.test,B,N,extra\nA@X.test\n\"unterminated\n")
-	_, err = readUserFile(p, "")
+	_, err = readUserFile(p, "", nil)
 	for _, want := range []string{p + `:2: "bad-email" appears not a valid email address`, p + ":3: 4 fields",
 		p + ":4: A@X.test is already listed on line 1", p + ":5:", "nothing was created"} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("want %q in %v", want, err)
 		}
 	}
-	if _, err := readUserFile(writeFile(t, "# only comments\n\n"), ""); err == nil || !strings.Contains(err.Error(), "lists no users") {
+	if _, err := readUserFile(writeFile(t, "# only comments\n\n"), "", nil); err == nil || !strings.Contains(err.Error(), "lists no users") {
 		t.Fatal(err)
 	}
-	if _, err := readUserFile(filepath.Join(t.TempDir(), "missing.csv"), ""); err == nil {
+	if _, err := readUserFile(filepath.Join(t.TempDir(), "missing.csv"), "", nil); err == nil {
 		t.Fatal("missing file")
 	}
 }

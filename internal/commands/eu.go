@@ -16,9 +16,9 @@ import (
 // enterprise-user (eu): invite, change and show enterprise users, after
 // Commander's keepercommander/commands/enterprise.py EnterpriseUserCommand.
 // This file holds the options, the checks made before any server call and
-// the dispatch; eu_add.go is the invitation path, eu_actions.go the changes
-// to existing users, eu_keys.go the key handling and eu_view.go the detail
-// view.
+// the dispatch; eu_add.go is the invitation path, eu_file.go the --file
+// mode, eu_actions.go the changes to existing users, eu_keys.go the key
+// handling and eu_view.go the detail view.
 
 const euName = "enterprise-user"
 
@@ -44,17 +44,28 @@ type euOptions struct {
 	HideSharedFolders     string
 	AddAlias, DeleteAlias string
 	Format                string
+	// File lists the users (--file; "-" is standard input); Resend re-sends
+	// pending invitations of --add --file; Output is --output.
+	File, Output string
+	Resend       bool
 }
 
 func newEnterpriseUserCmd(f *Factory, runF func(context.Context, *euOptions) error) *command.Command {
 	return &command.Command{
 		Name: euName, Aliases: []string{"eu"}, Group: GroupEnterprise, Needs: command.NeedEnterpriseAdmin,
 		Summary: "Manage an enterprise user",
-		Args:    "EMAIL...",
+		Args:    "[EMAIL...]",
 		Long: "EMAIL is a user's email, alias or enterprise user id. Without an action, shows the users. " +
 			"--add checks every address before contacting the server and invites the new ones (an invited user " +
 			"gets the invitation again). Changes are sent in one batch; the command exits non-zero if any of them failed. " +
-			"@all stands for every locked user with --unlock and every expired transfer consent with --extend.",
+			"@all stands for every locked user with --unlock and every expired transfer consent with --extend.\n\n" +
+			"--file FILE (- for standard input) takes the users from a file instead, one per line as email[,name[,node]] " +
+			"(CSV quoting; a header line, blank lines and lines starting with # are skipped); every line is checked before " +
+			"anything is sent. With --add the result is one row per line (email, status, user_id, message; --format " +
+			"table, csv or json, --output) with status invited, already invited, re-invited, already active or failed, " +
+			"and the exit code is 0 only if no line failed. Running the same file again invites nobody twice: users " +
+			"already invited are reported as such, and get the invitation again only with --resend. With the other " +
+			"actions only the email column is used.",
 		LegacyShort: map[string]string{"-hsf": "--hide-shared-folders"},
 		Completions: map[string]command.CompletionKind{"": command.CompleteUser, "node": command.CompleteNode,
 			"add-role": command.CompleteRole, "remove-role": command.CompleteRole,
@@ -66,6 +77,9 @@ func newEnterpriseUserCmd(f *Factory, runF func(context.Context, *euOptions) err
 			"eu anna@example.com --add-role Staff --add-team Helpdesk -hsf on",
 			"eu @all --unlock",
 			"eu ben@example.com --delete -f",
+			"eu --add --file users.txt",
+			"eu --add --file users.txt --format csv --output invited.csv",
+			"eu --file users.txt --add-team Helpdesk",
 		},
 		JSON: euUserJSON{},
 		Setup: func(fs *pflag.FlagSet) command.Runner {
@@ -90,7 +104,10 @@ func newEnterpriseUserCmd(f *Factory, runF func(context.Context, *euOptions) err
 			fs.StringVar(&o.HideSharedFolders, "hide-shared-folders", "", "with --add-team: `on|off` hides or shows the team's shared folders; -hsf also works")
 			fs.StringVar(&o.AddAlias, "add-alias", "", "add an email `ALIAS` (one user only)")
 			fs.StringVar(&o.DeleteAlias, "delete-alias", "", "delete an email `ALIAS` (one user only)")
-			fs.StringVar(&o.Format, "format", "table", "detail view `FORMAT`: table or json")
+			fs.StringVar(&o.Format, "format", "table", "output `FORMAT`: table or json for the detail view; table, csv or json for the rows of --add --file")
+			fs.StringVar(&o.File, "file", "", "take the users from `FILE` (email[,name[,node]] per line; - is standard input)")
+			fs.BoolVar(&o.Resend, "resend", false, "with --add --file: send the invitation again to users still invited")
+			fs.StringVar(&o.Output, "output", "", "with --add --file: write the rows to `FILE` instead of stdout")
 			return runner(o, runF, enterpriseUserRun)
 		},
 	}
@@ -105,6 +122,9 @@ func (o *euOptions) inviting() bool { return o.Add || o.Invite }
 func (o *euOptions) updating() bool { return o.Name != "" || o.JobTitle != "" || o.Node != "" }
 
 func (o *euOptions) aliasing() bool { return o.AddAlias != "" || o.DeleteAlias != "" }
+
+// bulk reports --add --file: the mode with one result row per line.
+func (o *euOptions) bulk() bool { return o.File != "" && o.inviting() }
 
 // changes names the actions given other than --add and --delete, in the
 // order of the flags.
@@ -139,12 +159,29 @@ func (o *euOptions) now() time.Time {
 // validate refuses every bad combination before any server call.
 func (o *euOptions) validate() error {
 	format := strings.ToLower(strings.TrimSpace(o.Format))
-	if format != "table" && format != "json" {
-		return o.usage("--format must be table or json, not %q", o.Format)
+	if format != "table" && format != "json" && format != "csv" {
+		return o.usage("--format must be table, csv or json, not %q", o.Format)
 	}
 	o.Format = format
 	changes := o.changes()
+	action := o.inviting() || o.Delete || len(changes) > 0 || o.updating()
 	switch {
+	case o.File == "" && len(o.Args) == 0:
+		return o.usage("expected EMAIL... or --file FILE")
+	case o.File != "" && len(o.Args) > 0:
+		return o.usage("give EMAIL... or --file FILE, not both")
+	case o.File != "" && !action:
+		return o.usage("--file needs an action (--add, --lock, --add-team, --delete, ...)")
+	case o.File != "" && o.aliasing():
+		return o.usage("--add-alias and --delete-alias apply to a single user, not to --file")
+	case o.bulk() && o.Name != "":
+		return o.usage("--name applies to EMAIL arguments; with --file put the names in the file")
+	case o.Resend && !o.bulk():
+		return o.usage("--resend applies to --add --file (--add with EMAIL arguments always re-sends)")
+	case o.Output != "" && !o.bulk():
+		return o.usage("--output applies to --add --file only")
+	case o.Format == "csv" && !o.bulk():
+		return o.usage("--format csv applies to --add --file only")
 	case o.inviting() && o.Delete:
 		return o.usage("--add and --delete are mutually exclusive")
 	case o.Lock && o.Unlock:
@@ -161,8 +198,8 @@ func (o *euOptions) validate() error {
 		return o.usage("an alias can be added to or deleted from a single user only")
 	case o.HideSharedFolders != "" && len(o.AddTeams) == 0:
 		return o.usage("--hide-shared-folders applies to --add-team only")
-	case o.Format == "json" && (o.inviting() || o.Delete || len(changes) > 0 || o.updating()):
-		return o.usage("--format applies to the detail view only (no action)")
+	case o.Format == "json" && action && !o.bulk():
+		return o.usage("--format applies to the detail view and to --add --file only")
 	case len([]rune(o.Name)) > maxEnterpriseName:
 		return o.usage("--name is %d characters; the maximum is %d", len([]rune(o.Name)), maxEnterpriseName)
 	}
@@ -207,14 +244,30 @@ func enterpriseUserRun(ctx context.Context, o *euOptions) error {
 	if err := o.validate(); err != nil {
 		return err
 	}
+	var lines []userLine
+	if o.File != "" {
+		var err error
+		if lines, err = o.readFile(); err != nil {
+			return err
+		}
+	}
 	e, err := o.Writer.Enterprise(ctx, false)
 	if err != nil {
 		return err
 	}
+	if o.bulk() {
+		return o.inviteFile(ctx, e, lines)
+	}
 	if o.inviting() {
 		return o.finish(inviteUsers(ctx, o.inviteEnv(), e, o.invitees()))
 	}
-	users, all, err := o.resolveUsers(e)
+	var users []*enterprise.User
+	all := false
+	if o.File != "" {
+		users, err = o.fileUsers(e, lines)
+	} else {
+		users, all, err = o.resolveUsers(e)
+	}
 	if err != nil {
 		return err
 	}

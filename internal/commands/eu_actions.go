@@ -12,9 +12,10 @@ import (
 	pb "github.com/keeper-go/keeper/internal/keeper/pb/enterprisepb"
 )
 
-// The changes to existing users (Commander's EnterpriseUserCommand, brief 02
-// §4.2): everything is resolved and confirmed first, then the JSON commands
-// go in one execute batch, then --disable-2fa's REST call.
+// The changes to existing users (Commander's EnterpriseUserCommand in
+// keepercommander/commands/enterprise.py): everything is resolved and
+// confirmed first, then the JSON commands go in one execute batch, then
+// --disable-2fa's REST call.
 
 func (o *euOptions) report() *euReport { return &euReport{status: o.Status, errw: o.Env.Err} }
 

@@ -143,7 +143,8 @@ func lessFold(a, b, tieA, tieB string) bool {
 }
 
 // view is enterprise-user without an action: the detail view of each user
-// (Commander's EnterpriseUserCommand.display_user; brief 02 §4.4), or JSON.
+// (Commander's EnterpriseUserCommand.display_user in
+// keepercommander/commands/enterprise.py), or JSON.
 func (o *euOptions) view(e *enterprise.Enterprise, users []*enterprise.User) error {
 	details := make([]euUserJSON, len(users))
 	for i, u := range users {

@@ -21,6 +21,13 @@ import (
 // batch in which anything succeeded, one incremental sync runs so the next
 // command sees the change.
 func (m *Manager) Execute(ctx context.Context, cmds ...rest.Command) ([]rest.BatchResult, error) {
+	return m.ExecuteFunc(ctx, nil, cmds...)
+}
+
+// ExecuteFunc is Execute that calls answered (when not nil) after each
+// execute request with the number of commands the server answered in it,
+// for progress bars of bulk commands.
+func (m *Manager) ExecuteFunc(ctx context.Context, answered func(n int), cmds ...rest.Command) ([]rest.BatchResult, error) {
 	if err := m.EnsureLogin(ctx); err != nil {
 		return nil, err
 	}
@@ -30,12 +37,13 @@ func (m *Manager) Execute(ctx context.Context, cmds ...rest.Command) ([]rest.Bat
 	}
 	var results []rest.BatchResult
 	err = m.contextCall(ctx, func(tok []byte) error {
-		res, err := c.ExecuteBatch(ctx, rest.JSONSession{Token: tok, Username: m.sess.Username}, cmds[len(results):])
+		res, err := c.ExecuteBatchFunc(ctx, rest.JSONSession{Token: tok, Username: m.sess.Username}, cmds[len(results):], answered)
 		results = append(results, res...)
 		return err
 	})
 	if err != nil {
-		return results, &IncompleteError{Done: results, Total: len(cmds), Err: err}
+		left := len(cmds) - len(results)
+		return results, &IncompleteError{Done: results, Total: len(cmds), Unknown: min(left, rest.BatchSize), Err: err}
 	}
 	return results, m.afterWrite(ctx, results...)
 }
@@ -100,12 +108,14 @@ func (m *Manager) afterWrite(ctx context.Context, results ...rest.BatchResult) e
 }
 
 // IncompleteError is a batch cut off by a failure: Done holds the results of
-// the commands the server answered (in order), the rest were not sent or
-// their outcome is unknown.
+// the commands the server answered (in order). Of the others, the first
+// Unknown were in the request that failed, so the server may or may not
+// have run them; the rest were not sent.
 type IncompleteError struct {
-	Done  []rest.BatchResult
-	Total int
-	Err   error
+	Done    []rest.BatchResult
+	Total   int
+	Unknown int
+	Err     error
 }
 
 func (e *IncompleteError) Error() string {

@@ -146,6 +146,12 @@ func (executeRequest) CommandName() string { return "execute" }
 // results of the commands already answered are returned with it, so a
 // caller knows exactly which commands ran.
 func (c *Client) ExecuteBatch(ctx context.Context, sess JSONSession, cmds []Command) ([]BatchResult, error) {
+	return c.ExecuteBatchFunc(ctx, sess, cmds, nil)
+}
+
+// ExecuteBatchFunc is ExecuteBatch that calls answered (when not nil) after
+// each reply with the number of commands it answered, for progress bars.
+func (c *Client) ExecuteBatchFunc(ctx context.Context, sess JSONSession, cmds []Command, answered func(n int)) ([]BatchResult, error) {
 	encoded := make([]map[string]json.RawMessage, len(cmds))
 	for i, cmd := range cmds {
 		f, err := encodeCommand(cmd)
@@ -194,6 +200,9 @@ func (c *Client) ExecuteBatch(ctx context.Context, sess JSONSession, cmds []Comm
 		stalls = 0
 		results = append(results, parsed...)
 		queue = queue[len(parsed):]
+		if answered != nil {
+			answered(len(parsed))
+		}
 	}
 	return results, nil
 }

@@ -6,6 +6,7 @@ import (
 	"crypto/ecdh"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -287,6 +288,15 @@ func TestExecuteBatch(t *testing.T) {
 		if err := r.Decode(&echo); err != nil || !r.OK() || echo.Echo != i {
 			t.Fatalf("result %d out of order: %s", i, r.Raw)
 		}
+	}
+	// ExecuteBatchFunc reports each reply's answered commands.
+	var answered []int
+	if _, err := c.ExecuteBatchFunc(context.Background(), rest.JSONSession{Token: []byte("t"), Username: "a"}, cmds,
+		func(n int) { answered = append(answered, n) }); err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(answered) != "[100 100 50]" {
+		t.Fatalf("answered %v", answered)
 	}
 }
 
