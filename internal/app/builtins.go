@@ -14,7 +14,7 @@ import (
 	"github.com/keeper-go/keeper/internal/version"
 )
 
-// regions are Keeper's public region codes and hosts (brief 01 §5.3).
+// regions are Keeper's public region codes and hosts (Commander keepercommander/constants.py KEEPER_PUBLIC_HOSTS).
 var regions = map[string]string{
 	"US": "keepersecurity.com", "EU": "keepersecurity.eu", "AU": "keepersecurity.com.au",
 	"CA": "keepersecurity.ca", "JP": "keepersecurity.jp", "GOV": "govcloud.keepersecurity.us",

@@ -14,7 +14,7 @@ import (
 	"github.com/keeper-go/keeper/internal/report"
 )
 
-// Listing columns (brief 02 §3.2; Commander SUPPORTED_*_COLUMNS in
+// Listing columns (Commander SUPPORTED_*_COLUMNS in
 // keepercommander/commands/enterprise.py): the first two, the defaults, then
 // every supported extra in display order. "provisioning" is not a column of
 // its own: it adds provisioningColumns (those with data) at the end.

@@ -198,7 +198,7 @@ func filePlanDisplay(code string) string {
 	return code
 }
 
-// mcReport is msp-info's managed-company table (brief 03 §5.2).
+// mcReport is msp-info's managed-company table (Commander keepercommander/commands/msp.py MSPInfoCommand).
 func mcReport(e *enterprise.Enterprise, verbose bool, filter string) (report.Report, error) {
 	mcs := e.SortedManagedCompanies()
 	if filter != "" {

@@ -156,7 +156,7 @@ func (l *Loader) Load(ctx context.Context, c *rest.Client) (*Enterprise, Stats, 
 func (l *Loader) Forget() { l.state = nil }
 
 // fetchKeys calls get_enterprise_data_keys and decrypts the tree key with
-// the admin's keys by keyTypeId (brief 02 §1.3).
+// the admin's keys by keyTypeId (Commander keepercommander/enterprise.py _EnterpriseLoader).
 func fetchKeys(ctx context.Context, c *rest.Client, k Keys, state *cacheState) error {
 	var rs pb.GetEnterpriseDataKeysResponse
 	if err := c.Call(ctx, "enterprise/get_enterprise_data_keys", &pb.GetEnterpriseDataKeysRequest{}, &rs,

@@ -42,7 +42,7 @@ type Team struct {
 }
 
 // QueuedTeam is a team that exists only as a request until an admin
-// approves it (brief 02 §1.7 QueuedTeam).
+// approves it (Commander keepercommander/enterprise.py _EnterpriseQueuedTeamEntity).
 type QueuedTeam struct {
 	*pb.QueuedTeam
 	UID string // b64url team uid
@@ -210,7 +210,7 @@ func (e *Enterprise) nodeName(enc string) string {
 	return parseDisplayName(plain)
 }
 
-// displayName decrypts user and role data by key type (brief 02 §1.8).
+// displayName decrypts user and role data by key type (Commander keepercommander/enterprise.py _EnterpriseUserEntity).
 func (e *Enterprise) displayName(enc, keyType string) string {
 	kt := strings.ToLower(keyType)
 	if kt == "no_key" {

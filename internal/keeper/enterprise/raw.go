@@ -178,7 +178,7 @@ func mergeUsers(have, add []int64) []int64 {
 	return have
 }
 
-// identity decodes an entity just far enough to name it (brief 02 §1.6).
+// identity decodes an entity just far enough to name it (Commander keepercommander/enterprise.py, the entity parsers).
 func identity(kind pb.EnterpriseDataEntity, b []byte) (string, bool) {
 	var m proto.Message
 	var id func() string

@@ -138,7 +138,7 @@ func (r *Request) ReplyJSON(w http.ResponseWriter, v any) error {
 	return r.ReplyBytes(w, b)
 }
 
-// ErrorBody is Keeper's JSON error body (brief 01 section 1.6).
+// ErrorBody is Keeper's JSON error body (Commander keepercommander/rest_api.py execute_rest).
 type ErrorBody struct {
 	Error          string `json:"error"`
 	Message        string `json:"message"`
