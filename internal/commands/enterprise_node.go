@@ -214,28 +214,11 @@ func nodeDelete(ctx context.Context, o *enterpriseNodeOptions, e *enterprise.Ent
 	}
 	depth := func(n *enterprise.Node) int { return strings.Count(e.NodePath(n.NodeId), "\\") }
 	sort.SliceStable(ok, func(i, j int) bool { return depth(ok[i]) > depth(ok[j]) })
-	names := make([]string, len(ok))
+	items := make([]deletion, len(ok))
 	for i, n := range ok {
-		names[i] = "'" + e.NodePath(n.NodeId) + "'"
+		items[i] = deletion{label: e.NodePath(n.NodeId), name: n.Name, cmd: enterprise.NodeDelete{NodeID: n.NodeId}}
 	}
-	proceed, err := confirmDestructive(ctx, o.Confirm, o.Force, enCmd,
-		fmt.Sprintf("Delete node(s) %s? This cannot be undone.", strings.Join(names, ", ")))
-	if err != nil {
-		return err
-	}
-	if !proceed {
-		out.skip("Nothing deleted.")
-		return out.err()
-	}
-	changes := make([]change, len(ok))
-	for i, n := range ok {
-		changes[i] = change{cmd: enterprise.NodeDelete{NodeID: n.NodeId},
-			ok: fmt.Sprintf("'%s' node is deleted", n.Name), failed: fmt.Sprintf("'%s' node is not deleted", n.Name)}
-	}
-	if _, err := out.send(ctx, o.Writer, changes); err != nil {
-		return err
-	}
-	return out.err()
+	return deleteAll(ctx, o.Writer, o.Confirm, o.Force, enCmd, "node", items, out)
 }
 
 // nodeContents lists what node id still holds, leaving out subnodes that

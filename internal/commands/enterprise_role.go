@@ -257,28 +257,11 @@ func roleAdd(ctx context.Context, o *enterpriseRoleOptions, e *enterprise.Enterp
 
 // roleDelete deletes the roles after confirmation.
 func roleDelete(ctx context.Context, o *enterpriseRoleOptions, roles []*enterprise.Role, out *outcome) error {
-	names := make([]string, len(roles))
+	items := make([]deletion, len(roles))
 	for i, r := range roles {
-		names[i] = "'" + r.Name + "'"
+		items[i] = deletion{label: r.Name, name: r.Name, cmd: enterprise.RoleDelete{RoleID: r.RoleId}}
 	}
-	proceed, err := confirmDestructive(ctx, o.Confirm, o.Force, erCmd,
-		fmt.Sprintf("Delete role(s) %s? This cannot be undone.", strings.Join(names, ", ")))
-	if err != nil {
-		return err
-	}
-	if !proceed {
-		out.skip("Nothing deleted.")
-		return nil
-	}
-	changes := make([]change, len(roles))
-	for i, r := range roles {
-		changes[i] = change{cmd: enterprise.RoleDelete{RoleID: r.RoleId},
-			ok: fmt.Sprintf("'%s' role is deleted", r.Name), failed: fmt.Sprintf("'%s' role is not deleted", r.Name)}
-	}
-	if _, err := out.send(ctx, o.Writer, changes); err != nil {
-		return err
-	}
-	return out.err()
+	return deleteAll(ctx, o.Writer, o.Confirm, o.Force, erCmd, "role", items, out)
 }
 
 // roleUpdate renames (--name), moves (--node) or switches --new-user on

@@ -299,28 +299,11 @@ func newTeam(name string, nodeID int64, edit, share, view bool, dataKey, treeKey
 
 // teamDelete deletes the teams (queued ones too) after confirmation.
 func teamDelete(ctx context.Context, o *enterpriseTeamOptions, teams []*teamRef, out *outcome) error {
-	names := make([]string, len(teams))
+	items := make([]deletion, len(teams))
 	for i, t := range teams {
-		names[i] = "'" + t.Name + "'"
+		items[i] = deletion{label: t.Name, name: t.Name, cmd: enterprise.TeamDelete{TeamUID: t.UID}}
 	}
-	proceed, err := confirmDestructive(ctx, o.Confirm, o.Force, etCmd,
-		fmt.Sprintf("Delete team(s) %s? This cannot be undone.", strings.Join(names, ", ")))
-	if err != nil {
-		return err
-	}
-	if !proceed {
-		out.skip("Nothing deleted.")
-		return nil
-	}
-	changes := make([]change, len(teams))
-	for i, t := range teams {
-		changes[i] = change{cmd: enterprise.TeamDelete{TeamUID: t.UID},
-			ok: fmt.Sprintf("'%s' team is deleted", t.Name), failed: fmt.Sprintf("'%s' team is not deleted", t.Name)}
-	}
-	if _, err := out.send(ctx, o.Writer, changes); err != nil {
-		return err
-	}
-	return out.err()
+	return deleteAll(ctx, o.Writer, o.Confirm, o.Force, etCmd, "team", items, out)
 }
 
 // teamUpdate renames, moves or changes the restrictions of existing teams

@@ -7,6 +7,7 @@ import (
 	"io"
 	"regexp"
 	"strconv"
+	"strings"
 
 	"github.com/keeper-go/keeper/internal/keeper/rest"
 )
@@ -186,4 +187,37 @@ func resolveAll[T any](cmd string, errw io.Writer, names []string, find func(str
 		fmt.Fprintln(errw, err)
 	}
 	return nil, fmt.Errorf("%s: %d names did not resolve; nothing was changed: %w", cmd, len(errs), errs[0])
+}
+
+// deletion is one entity a delete action removes: its label in the prompt,
+// its name in the status lines and its delete command.
+type deletion struct {
+	label, name string
+	cmd         rest.Command
+}
+
+// deleteAll asks once for every entity of kind ("node", "role", "team")
+// unless force (refusing without a terminal), then sends the deletes in one
+// batch with a status line each.
+func deleteAll(ctx context.Context, w enterpriseWriter, ask confirmer, force bool, cmd, kind string, items []deletion, out *outcome) error {
+	labels := make([]string, len(items))
+	changes := make([]change, len(items))
+	for i, it := range items {
+		labels[i] = "'" + it.label + "'"
+		changes[i] = change{cmd: it.cmd, ok: fmt.Sprintf("'%s' %s is deleted", it.name, kind),
+			failed: fmt.Sprintf("'%s' %s is not deleted", it.name, kind)}
+	}
+	proceed, err := confirmDestructive(ctx, ask, force, cmd,
+		fmt.Sprintf("Delete %s(s) %s? This cannot be undone.", kind, strings.Join(labels, ", ")))
+	if err != nil {
+		return err
+	}
+	if !proceed {
+		out.skip("Nothing deleted.")
+		return out.err()
+	}
+	if _, err := out.send(ctx, w, changes); err != nil {
+		return err
+	}
+	return out.err()
 }
