@@ -64,13 +64,15 @@ func newSwitchToMSPCmd(f *Factory, runF func(context.Context, *switchOptions) er
 		Name: "switch-to-msp", Group: GroupEnterprise, Needs: command.NeedLogin,
 		Summary: "Switch user's context back to the MSP tenant",
 		Setup: func(fs *pflag.FlagSet) command.Runner {
-			return runner(&switchOptions{Switcher: f.Session, Status: f.status()}, runF, func(ctx context.Context, o *switchOptions) error {
-				if !o.Switcher.SwitchToMSP() {
-					return errors.New("switch-to-msp: already in the MSP context (not switched to a managed company)")
-				}
-				o.Status("Switched back to MSP")
-				return nil
-			})
+			return runner(&switchOptions{Switcher: f.Session, Status: f.status()}, runF, switchToMSPRun)
 		},
 	}
+}
+
+func switchToMSPRun(_ context.Context, o *switchOptions) error {
+	if !o.Switcher.SwitchToMSP() {
+		return errors.New("switch-to-msp: already in the MSP context (not switched to a managed company)")
+	}
+	o.Status("Switched back to MSP")
+	return nil
 }
