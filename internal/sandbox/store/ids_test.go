@@ -90,12 +90,12 @@ func TestAllocatorRepairedOnOpen(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Undo migrations 2 to 4: back to the shipped schema version 1.
+	// Undo migrations 2 to 7: back to the shipped schema version 1.
 	if _, err := raw.Exec(`UPDATE enterprises SET next_id = 100; DROP INDEX sessions_parent; DROP INDEX sessions_last_used;
 		ALTER TABLE sessions DROP COLUMN parent_hash; DROP TABLE id_ranges; DROP TABLE used_ids; DROP INDEX entities_username;
 		DROP TABLE outbox; DROP TABLE public_keys; DROP TABLE member_keys; DROP TABLE password_expired;
 		ALTER TABLE accounts DROP COLUMN ip_disable_auto_approve;
-		ALTER TABLE accounts DROP COLUMN security_keys_no_user_verify; UPDATE schema_version SET version = 1`); err != nil {
+		ALTER TABLE accounts DROP COLUMN security_keys_no_user_verify; DROP INDEX entities_live; UPDATE schema_version SET version = 1`); err != nil {
 		t.Fatal(err)
 	}
 	raw.Close()
