@@ -75,7 +75,12 @@ func Demo(ctx context.Context, st *store.Store, o Options) error {
 		if err := store.PutEnterprise(ctx, tx, ent); err != nil {
 			return err
 		}
-		b, err := newBuilder(ctx, tx, MSPEnterpriseID, treeKey)
+		w, err := store.NewEntityWriter(ctx, tx)
+		if err != nil {
+			return err
+		}
+		defer w.Close()
+		b, err := newBuilder(ctx, tx, w, MSPEnterpriseID, treeKey)
 		if err != nil {
 			return err
 		}
@@ -93,7 +98,10 @@ func Demo(ctx context.Context, st *store.Store, o Options) error {
 		if err != nil {
 			return err
 		}
-		return b.license(mspLicense(mcs))
+		if err := b.license(mspLicense(mcs)); err != nil {
+			return err
+		}
+		return w.Flush()
 	})
 }
 

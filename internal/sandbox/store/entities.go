@@ -118,32 +118,30 @@ var idKinds = map[int32]bool{
 // id kind is stored under, so AllocateIDs never returns it, and records the
 // id as used for good (see IDUsed).
 func reserveID(ctx context.Context, tx *sql.Tx, enterpriseID, kind int32, ident string) error {
-	if !idKinds[kind] {
+	id, ok := allocatorID(enterpriseID, kind, ident)
+	if !ok {
 		return nil
 	}
-	id, err := strconv.ParseInt(ident, 10, 64)
-	if err != nil || id < 0 || id>>32 != int64(enterpriseID) {
-		return nil // not of the allocator's form: it cannot collide
-	}
 	low := id & 0xFFFFFFFF
-	if _, err = tx.ExecContext(ctx, `UPDATE enterprises SET next_id = ? WHERE id = ? AND next_id <= ?`, low+1, enterpriseID, low); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE enterprises SET next_id = ? WHERE id = ? AND next_id <= ?`, low+1, enterpriseID, low); err != nil {
 		return err
 	}
-	_, err = tx.ExecContext(ctx, `INSERT OR IGNORE INTO used_ids (enterprise_id, id) VALUES (?, ?)`, enterpriseID, id)
+	_, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO used_ids (enterprise_id, id) VALUES (?, ?)`, enterpriseID, id)
 	return err
 }
 
-// NextEnterpriseID returns the lowest enterprise id at or above from that is
-// above every enterprise id in use from there on.
-func NextEnterpriseID(ctx context.Context, q querier, from int32) (int32, error) {
-	var top sql.NullInt64
-	if err := q.QueryRowContext(ctx, `SELECT max(id) FROM enterprises WHERE id >= ?`, from).Scan(&top); err != nil {
-		return 0, err
+// allocatorID returns the id an entity of an id kind is stored under, if it
+// has the allocator's form (enterprise_id << 32) + n; other ids cannot
+// collide with allocated ones.
+func allocatorID(enterpriseID, kind int32, ident string) (int64, bool) {
+	if !idKinds[kind] {
+		return 0, false
 	}
-	if !top.Valid {
-		return from, nil
+	id, err := strconv.ParseInt(ident, 10, 64)
+	if err != nil || id < 0 || id>>32 != int64(enterpriseID) {
+		return 0, false
 	}
-	return int32(top.Int64) + 1, nil
+	return id, true
 }
 
 // PutEntity upserts an entity at revision rev (clearing any tombstone). A
