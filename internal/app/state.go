@@ -2,14 +2,21 @@ package app
 
 import (
 	"context"
-	"sort"
+	"hash/maphash"
+	"iter"
+	"slices"
+	"sync"
 
 	"github.com/keeper-go/keeper/internal/command"
+	"github.com/keeper-go/keeper/internal/keeper/enterprise"
 	"github.com/keeper-go/keeper/internal/session"
 )
 
 // state implements command.State over the session manager.
-type state struct{ m *session.Manager }
+type state struct {
+	m     *session.Manager
+	names completionNames
+}
 
 func (s *state) Ensure(ctx context.Context, need command.Need) error {
 	switch need {
@@ -38,35 +45,116 @@ func (s *state) PromptLabel() string {
 // CompletionNames offers names from enterprise data already loaded; it
 // never sends a request.
 func (s *state) CompletionNames(kind command.CompletionKind) []string {
-	e := s.m.LoadedEnterprise()
-	if e == nil {
+	return s.names.get(kind, s.m.LoadedEnterprise(), s.m.LoadedMSP())
+}
+
+// completionNames keeps, per kind, the sorted names last offered and the
+// enterprise data they were read from, so a Tab in a tenant of 10,000
+// nodes or 100,000 users does not collect and sort them all again: only
+// when the data was reloaded, or its names changed, are they rebuilt.
+type completionNames struct {
+	mu     sync.Mutex
+	seed   maphash.Seed
+	byKind map[command.CompletionKind]sortedNames
+}
+
+type sortedNames struct {
+	from  *enterprise.Enterprise
+	sum   uint64 // fingerprint of the names they were built from
+	names []string
+}
+
+// get returns the names of a kind in e (managed companies: in msp, the
+// MSP's own data), sorted and each once. The slice is shared: callers must
+// not change it.
+func (c *completionNames) get(kind command.CompletionKind, e, msp *enterprise.Enterprise) []string {
+	from := e
+	if kind == command.CompleteMC {
+		from = msp
+	}
+	if from == nil {
 		return nil
 	}
+	names := namesOf(kind, from)
+	if names == nil {
+		return nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.byKind == nil {
+		c.seed, c.byKind = maphash.MakeSeed(), map[command.CompletionKind]sortedNames{}
+	}
+	// Checking the names costs a hash each, far less than collecting and
+	// sorting them; it keeps the cache right even if enterprise data were
+	// ever updated in place instead of replaced by each load.
+	sum := c.fingerprint(names)
+	if hit, ok := c.byKind[kind]; ok && hit.from == from && hit.sum == sum {
+		return hit.names
+	}
 	var out []string
+	for n := range names {
+		out = append(out, n)
+	}
+	slices.Sort(out)
+	out = slices.Compact(out)
+	c.byKind[kind] = sortedNames{from: from, sum: sum, names: out}
+	return out
+}
+
+// fingerprint combines the names' hashes and their count, in any order
+// (maps iterate at random).
+func (c *completionNames) fingerprint(names iter.Seq[string]) uint64 {
+	var sum, n uint64
+	for name := range names {
+		sum += maphash.String(c.seed, name)
+		n++
+	}
+	return sum ^ n*0x9E3779B97F4A7C15
+}
+
+// namesOf iterates the names of a kind in e; nil for a kind it has none of.
+func namesOf(kind command.CompletionKind, e *enterprise.Enterprise) iter.Seq[string] {
 	switch kind {
 	case command.CompleteNode:
-		for _, n := range e.Nodes {
-			out = append(out, n.Name)
+		return func(yield func(string) bool) {
+			for _, n := range e.Nodes {
+				if !yield(n.Name) {
+					return
+				}
+			}
 		}
 	case command.CompleteRole:
-		for _, r := range e.Roles {
-			out = append(out, r.Name)
+		return func(yield func(string) bool) {
+			for _, r := range e.Roles {
+				if !yield(r.Name) {
+					return
+				}
+			}
 		}
 	case command.CompleteTeam:
-		for _, t := range e.Teams {
-			out = append(out, t.Name)
+		return func(yield func(string) bool) {
+			for _, t := range e.Teams {
+				if !yield(t.Name) {
+					return
+				}
+			}
 		}
 	case command.CompleteUser:
-		for _, u := range e.Users {
-			out = append(out, u.Username)
+		return func(yield func(string) bool) {
+			for _, u := range e.Users {
+				if !yield(u.Username) {
+					return
+				}
+			}
 		}
 	case command.CompleteMC:
-		if msp := s.m.LoadedMSP(); msp != nil {
-			for _, mc := range msp.ManagedCompanies {
-				out = append(out, mc.McEnterpriseName)
+		return func(yield func(string) bool) {
+			for _, mc := range e.ManagedCompanies {
+				if !yield(mc.McEnterpriseName) {
+					return
+				}
 			}
 		}
 	}
-	sort.Strings(out)
-	return out
+	return nil
 }

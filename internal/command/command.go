@@ -83,7 +83,10 @@ type State interface {
 	Ensure(ctx context.Context, need Need) error
 	// PromptLabel is the shell prompt without "> ".
 	PromptLabel() string
-	// CompletionNames lists names of a kind for tab completion.
+	// CompletionNames lists names of a kind for tab completion, sorted
+	// (the shell offers a name repeated back to back once). It is called
+	// on every Tab: it may return a slice it keeps, which callers must not
+	// change.
 	CompletionNames(kind CompletionKind) []string
 }
 

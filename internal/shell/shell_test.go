@@ -101,3 +101,47 @@ func TestCompleter(t *testing.T) {
 	check("mi -mc Acme", `\ Dental `)
 	check("mi --managed-company B", "luebird ")
 }
+
+type namesState struct{ names []string }
+
+func (s *namesState) Ensure(context.Context, command.Need) error      { return nil }
+func (s *namesState) PromptLabel() string                             { return "" }
+func (s *namesState) CompletionNames(command.CompletionKind) []string { return s.names }
+
+// TestCompleterNamesWithSpaces: a name with spaces completes word by word
+// as the line splitter will read it: escaped after a backslash-escaped
+// prefix (also one ending in a lone backslash), inside an open quote and
+// closing it; case-insensitively; a name repeated back to back once; and
+// what is offered, appended to the line, splits back into the name.
+func TestCompleterNamesWithSpaces(t *testing.T) {
+	var ran []string
+	st := &namesState{names: []string{"Acme Dental", "Bulk Company 3000", "Bulk Company 3001", "Bulk Company 3001",
+		"Bulk Company 3100", `Quote's "Co" #1`, "Zoë Ltd"}}
+	c := &Completer{Registry: registry(&ran), State: st}
+	check := func(line string, wantLen int, want ...string) {
+		t.Helper()
+		got, n := c.Do([]rune(line), len([]rune(line)))
+		var gs []string
+		for _, g := range got {
+			gs = append(gs, string(g))
+		}
+		if strings.Join(gs, "|") != strings.Join(want, "|") || n != wantLen {
+			t.Errorf("complete %q = %q (word length %d), want %q (%d)", line, gs, n, want, wantLen)
+		}
+		for _, g := range gs {
+			words, err := command.Split(line + g)
+			if err != nil || len(words) != 3 {
+				t.Errorf("%q + %q splits into %q, %v", line, g, words, err)
+			}
+		}
+	}
+	check("mi -mc bulk", 4, `\ Company\ 3000 `, `\ Company\ 3001 `, `\ Company\ 3100 `)
+	check(`mi -mc Bulk\ Company\ 30`, 17, "00 ", "01 ")
+	check(`mi -mc Bulk\ Company\`, 14, ` 3000 `, ` 3001 `, ` 3100 `)
+	check(`mi -mc "bulk company 31`, 16, `00" `)
+	check(`mi -mc 'Quote`, 6, `'\''s "Co" #1' `)
+	check(`mi -mc Quote\'s\ \"C`, 13, `o\"\ \#1 `)
+	check(`mi -mc zo`, 2, `ë\ Ltd `)
+	check(`mi -mc ZOË\ l`, 6, `td `)
+	check(`mi -mc Nope`, 4)
+}

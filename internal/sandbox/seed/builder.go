@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"google.golang.org/protobuf/proto"
@@ -16,10 +17,13 @@ import (
 
 // builder writes the entities of one enterprise inside a transaction, with
 // display names encrypted under the enterprise tree key the way a client
-// encrypts them (AES-CBC, key type encrypted_by_data_key).
+// encrypts them (AES-CBC, key type encrypted_by_data_key). Entities go
+// through w, shared by every builder of the transaction: they reach the
+// database when w flushes (flush before reading them back).
 type builder struct {
 	ctx     context.Context
 	tx      *sql.Tx
+	w       *store.EntityWriter
 	eid     int32
 	rev     int64
 	treeKey []byte
@@ -28,12 +32,12 @@ type builder struct {
 	keys *[]store.PublicKeys
 }
 
-func newBuilder(ctx context.Context, tx *sql.Tx, eid int32, treeKey []byte) (*builder, error) {
+func newBuilder(ctx context.Context, tx *sql.Tx, w *store.EntityWriter, eid int32, treeKey []byte) (*builder, error) {
 	rev, err := store.BumpRev(ctx, tx, eid)
 	if err != nil {
 		return nil, err
 	}
-	return &builder{ctx: ctx, tx: tx, eid: eid, rev: rev, treeKey: treeKey}, nil
+	return &builder{ctx: ctx, tx: tx, w: w, eid: eid, rev: rev, treeKey: treeKey}, nil
 }
 
 // id returns the entity id (enterprise_id << 32) + n.
@@ -44,16 +48,20 @@ func (b *builder) put(kind enterprisepb.EnterpriseDataEntity, ident, name string
 	if err != nil {
 		return err
 	}
-	return store.PutEntity(b.ctx, b.tx, b.eid, b.rev, store.Entity{Kind: int32(kind), Ident: ident, Name: name, Data: data})
+	return b.w.Put(b.eid, b.rev, store.Entity{Kind: int32(kind), Ident: ident, Name: name, Data: data})
 }
 
 // EncryptDisplayName returns b64url(AES-CBC(tree key, {"displayname": name})),
 // the encryptedData Commander writes for nodes, users and roles.
 func EncryptDisplayName(treeKey []byte, name string) (string, error) {
-	plain, err := json.Marshal(map[string]string{"displayname": name})
+	// What json.Marshal makes of map[string]string{"displayname": name},
+	// without the map.
+	quoted, err := json.Marshal(name)
 	if err != nil {
 		return "", err
 	}
+	plain := make([]byte, 0, len(`{"displayname":}`)+len(quoted))
+	plain = append(append(append(plain, `{"displayname":`...), quoted...), '}')
 	enc, err := crypto.EncryptAESv1(plain, treeKey)
 	if err != nil {
 		return "", err
@@ -98,9 +106,26 @@ type userSpec struct {
 }
 
 func (b *builder) user(u userSpec) (int64, error) {
-	enc, err := EncryptDisplayName(b.treeKey, u.name)
+	e, err := b.userEntity(u)
 	if err != nil {
 		return 0, err
+	}
+	id := b.id(u.n)
+	if u.status == "active" && b.keys != nil && len(*b.keys) > 0 {
+		if err := store.PutPublicKeys(b.ctx, b.tx, b.eid, id, (*b.keys)[0]); err != nil {
+			return 0, err
+		}
+		*b.keys = (*b.keys)[1:]
+	}
+	return id, b.w.Put(b.eid, b.rev, e)
+}
+
+// userEntity builds a user's entity; it touches no database (Bulk runs it
+// off the writing goroutine).
+func (b *builder) userEntity(u userSpec) (store.Entity, error) {
+	enc, err := EncryptDisplayName(b.treeKey, u.name)
+	if err != nil {
+		return store.Entity{}, err
 	}
 	id := b.id(u.n)
 	m := &enterprisepb.User{EnterpriseUserId: id, NodeId: b.id(u.node), EncryptedData: enc, KeyType: "encrypted_by_data_key",
@@ -110,14 +135,13 @@ func (b *builder) user(u userSpec) (int64, error) {
 		m.UserId = int32(u.n)
 		m.FullName = u.name
 		m.TfaEnabled = u.tfa
-		if b.keys != nil && len(*b.keys) > 0 {
-			if err := store.PutPublicKeys(b.ctx, b.tx, b.eid, id, (*b.keys)[0]); err != nil {
-				return 0, err
-			}
-			*b.keys = (*b.keys)[1:]
-		}
 	}
-	return id, b.put(enterprisepb.EnterpriseDataEntity_USERS, fmt.Sprint(id), strings.ToLower(u.email), m)
+	data, err := proto.Marshal(m)
+	if err != nil {
+		return store.Entity{}, err
+	}
+	return store.Entity{Kind: int32(enterprisepb.EnterpriseDataEntity_USERS), Ident: strconv.FormatInt(id, 10),
+		Name: strings.ToLower(u.email), Data: data}, nil
 }
 
 func (b *builder) team(uid []byte, node int64, name string, edit, share, view bool) error {

@@ -2,6 +2,8 @@ package seed
 
 import (
 	"context"
+	"database/sql"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -83,6 +85,44 @@ func TestBulkOnlyAdds(t *testing.T) {
 		if len(now) != want.users || countMCs(t, st) != want.mcs {
 			t.Fatalf("after bulk round %d: %d users, %d managed companies; want %d and %d", round+1, len(now), countMCs(t, st),
 				want.users, want.mcs)
+		}
+	}
+	// The licence grew a seat per user and its business pool the seats of
+	// the 6 companies; their ids came from the server's enterprise counter.
+	e, err := store.GetEntity(ctx, st.DB(), MSPEnterpriseID, int32(enterprisepb.EnterpriseDataEntity_LICENSES),
+		fmt.Sprint(int64(MSPEnterpriseID)<<32+1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lic enterprisepb.License
+	if err := proto.Unmarshal(e.Data, &lic); err != nil {
+		t.Fatal(err)
+	}
+	pools := map[string]int32{}
+	for _, p := range lic.MspPool {
+		pools[p.ProductId] = p.Seats
+	}
+	if lic.NumberOfSeats != MSPSeats+100 || pools["business"] != 200+6*bulkMCSeats || pools["businessPlus"] != 150 {
+		t.Errorf("licence after bulk: %d seats, pools %v", lic.NumberOfSeats, pools)
+	}
+	mcs, err := store.FindEntities(ctx, st.DB(), MSPEnterpriseID, int32(enterprisepb.EnterpriseDataEntity_MANAGED_COMPANIES), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var next int32
+	if err := st.Tx(ctx, func(tx *sql.Tx) error {
+		next, err = store.NewEnterpriseID(ctx, tx)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range mcs {
+		var mc enterprisepb.ManagedCompany
+		if err := proto.Unmarshal(r.Data, &mc); err != nil {
+			t.Fatal(err)
+		}
+		if id := mc.McEnterpriseId; id > 2005 && (id < store.FirstNewEnterpriseID || id >= next) {
+			t.Errorf("bulk company id %d outside the counter's range [%d, %d)", id, store.FirstNewEnterpriseID, next)
 		}
 	}
 	acct, err := st.GetAccount(ctx, AdminEmail)

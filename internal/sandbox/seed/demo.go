@@ -150,6 +150,7 @@ type mcSpec struct {
 	node     int64
 	addOns   []*enterprisepb.LicenseAddOn
 	users    int
+	domain   string // users' email domain label; "" for the first word of name
 }
 
 func addOn(name string, seats int32) *enterprisepb.LicenseAddOn {
@@ -157,13 +158,13 @@ func addOn(name string, seats int32) *enterprisepb.LicenseAddOn {
 }
 
 var demoMCs = []mcSpec{
-	{2001, "Acme Dental", "business", 25, "STORAGE_100GB", nRoot, []*enterprisepb.LicenseAddOn{addOn("enterprise_breach_watch", 0)}, 6},
+	{2001, "Acme Dental", "business", 25, "STORAGE_100GB", nRoot, []*enterprisepb.LicenseAddOn{addOn("enterprise_breach_watch", 0)}, 6, ""},
 	{2002, "Bluebird Logistics", "businessPlus", 50, "STORAGE_1TB", nNorthAmerica,
-		[]*enterprisepb.LicenseAddOn{addOn("enterprise_audit_and_reporting", 0), addOn("compliance_report", 0)}, 8},
+		[]*enterprisepb.LicenseAddOn{addOn("enterprise_audit_and_reporting", 0), addOn("compliance_report", 0)}, 8, ""},
 	{2003, "Cobalt Legal", "enterprise", Unlimited, "STORAGE_10TB", nEurope,
-		[]*enterprisepb.LicenseAddOn{addOn("connection_manager", 5), addOn("privileged_access_manager", 10)}, 5},
-	{2004, "Delta Clinics", "enterprisePlus", 100, "STORAGE_1TB", nChicago, []*enterprisepb.LicenseAddOn{addOn("secrets_manager", 0)}, 4},
-	{2005, "Evergreen Startups", "businessStarter", 5, "STORAGE_100GB", nAsia, nil, 3},
+		[]*enterprisepb.LicenseAddOn{addOn("connection_manager", 5), addOn("privileged_access_manager", 10)}, 5, ""},
+	{2004, "Delta Clinics", "enterprisePlus", 100, "STORAGE_1TB", nChicago, []*enterprisepb.LicenseAddOn{addOn("secrets_manager", 0)}, 4, ""},
+	{2005, "Evergreen Startups", "businessStarter", 5, "STORAGE_100GB", nAsia, nil, 3, ""},
 }
 
 // managedCompanies creates each MC of specs as an enterprise of its own
@@ -190,7 +191,7 @@ func createMC(ctx context.Context, tx *sql.Tx, msp *builder, mspName string, msp
 	if err := store.PutEnterprise(ctx, tx, ent); err != nil {
 		return nil, err
 	}
-	b, err := newBuilder(ctx, tx, s.id, treeKey)
+	b, err := newBuilder(ctx, tx, msp.w, s.id, treeKey)
 	if err != nil {
 		return nil, err
 	}
@@ -205,7 +206,10 @@ func createMC(ctx context.Context, tx *sql.Tx, msp *builder, mspName string, msp
 	if err := b.managedNode(role, b.id(2), true, adminPrivileges...); err != nil {
 		return nil, err
 	}
-	slug := mcSlug(s.name)
+	slug := s.domain
+	if slug == "" {
+		slug = mcSlug(s.name)
+	}
 	active := 0
 	for i := 0; i < s.users; i++ {
 		u := userSpec{n: int64(100 + i), node: 2, email: fmt.Sprintf("%s%d@%s.sandbox", firstNames[i], i, slug),

@@ -49,16 +49,16 @@ var smallMSPs = []smallMSP{
 		&enterprisepb.MSPPermits{Restricted: true, MaxFilePlanType: "STORAGE_1TB",
 			AllowedMcProducts: []string{"enterprise", "enterprisePlus"},
 			AllowedAddOns:     []string{"enterprise_breach_watch", "secrets_manager"}},
-		[]mcSpec{{1101, "Sunrise Bakery", "enterprise", 15, "STORAGE_100GB", nRoot, nil, 2},
+		[]mcSpec{{1101, "Sunrise Bakery", "enterprise", 15, "STORAGE_100GB", nRoot, nil, 2, ""},
 			{1102, "Ridge Motors", "enterprisePlus", 30, "STORAGE_1TB", nRoot,
-				[]*enterprisepb.LicenseAddOn{addOn("enterprise_breach_watch", 0)}, 2}}},
+				[]*enterprisepb.LicenseAddOn{addOn("enterprise_breach_watch", 0)}, 2, ""}}},
 	{MyMSPID, MyMSPName, "admin@my-msp.sandbox", nil,
 		&enterprisepb.MSPPermits{Restricted: true, AllowUnlimitedLicenses: true, MaxFilePlanType: "STORAGE_100GB",
 			AllowedMcProducts: []string{"business", "businessPlus", "enterprise"},
 			AllowedAddOns:     []string{"enterprise_breach_watch", "compliance_report", "connection_manager"}},
-		[]mcSpec{{3401, "Harbor Dental", "business", 10, "STORAGE_100GB", nRoot, nil, 2},
+		[]mcSpec{{3401, "Harbor Dental", "business", 10, "STORAGE_100GB", nRoot, nil, 2, ""},
 			{3402, "Summit Accounting", "businessPlus", 20, "STORAGE_1TB", nRoot,
-				[]*enterprisepb.LicenseAddOn{addOn("compliance_report", 0)}, 3}}},
+				[]*enterprisepb.LicenseAddOn{addOn("compliance_report", 0)}, 3, ""}}},
 }
 
 // distributorKeys are the distributor's enterprise row and admin account,
@@ -83,11 +83,11 @@ func newDistributorKeys(password string, iterations int) (*distributorKeys, erro
 
 // distributor seeds the demo distributor, which manages the demo MSP and
 // the smaller MSPs it creates.
-func distributor(ctx context.Context, tx *sql.Tx, k *distributorKeys, now time.Time) error {
+func distributor(ctx context.Context, tx *sql.Tx, w *store.EntityWriter, k *distributorKeys, now time.Time) error {
 	if err := store.PutEnterprise(ctx, tx, k.ent); err != nil {
 		return err
 	}
-	b, err := newBuilder(ctx, tx, DistributorEnterpriseID, k.treeKey)
+	b, err := newBuilder(ctx, tx, w, DistributorEnterpriseID, k.treeKey)
 	if err != nil {
 		return err
 	}
@@ -108,7 +108,7 @@ func distributor(ctx context.Context, tx *sql.Tx, k *distributorKeys, now time.T
 		return err
 	}
 	for _, m := range smallMSPs {
-		if err := m.create(ctx, tx, now); err != nil {
+		if err := m.create(ctx, tx, w, now); err != nil {
 			return err
 		}
 	}
@@ -138,7 +138,7 @@ func adminTree(b *builder, name, email, fullName string) (int64, error) {
 
 // create seeds a smaller MSP with its licence, managed companies and their
 // history (added three months back).
-func (m smallMSP) create(ctx context.Context, tx *sql.Tx, now time.Time) error {
+func (m smallMSP) create(ctx context.Context, tx *sql.Tx, w *store.EntityWriter, now time.Time) error {
 	treeKey := crypto.GenerateAESKey()
 	if err := store.PutEnterprise(ctx, tx, &store.Enterprise{ID: m.id, Name: m.name}); err != nil {
 		return err
@@ -146,7 +146,7 @@ func (m smallMSP) create(ctx context.Context, tx *sql.Tx, now time.Time) error {
 	if err := store.SetDistributor(ctx, tx, m.id, DistributorEnterpriseID); err != nil {
 		return err
 	}
-	b, err := newBuilder(ctx, tx, m.id, treeKey)
+	b, err := newBuilder(ctx, tx, w, m.id, treeKey)
 	if err != nil {
 		return err
 	}

@@ -95,7 +95,12 @@ func Demo(ctx context.Context, st *store.Store, o Options) error {
 		if err := store.PutEnterprise(ctx, tx, ent); err != nil {
 			return err
 		}
-		b, err := newBuilder(ctx, tx, MSPEnterpriseID, treeKey)
+		w, err := store.NewEntityWriter(ctx, tx)
+		if err != nil {
+			return err
+		}
+		defer w.Close()
+		b, err := newBuilder(ctx, tx, w, MSPEnterpriseID, treeKey)
 		if err != nil {
 			return err
 		}
@@ -116,13 +121,19 @@ func Demo(ctx context.Context, st *store.Store, o Options) error {
 		if err := b.license(mspLicense(mcs)); err != nil {
 			return err
 		}
+		if err := w.Flush(); err != nil {
+			return err
+		}
 		if err := reserveDemoDomains(ctx, tx); err != nil {
 			return err
 		}
 		if err := demoMCHistory(ctx, tx, o.Now); err != nil {
 			return err
 		}
-		return distributor(ctx, tx, dist, o.Now)
+		if err := distributor(ctx, tx, w, dist, o.Now); err != nil {
+			return err
+		}
+		return w.Flush()
 	})
 }
 

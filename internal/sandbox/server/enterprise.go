@@ -156,7 +156,7 @@ func (s *Server) enterpriseData(c *call) (proto.Message, error) {
 	if hasMore {
 		rows = rows[:s.opts.PageSize]
 	}
-	if rows, err = s.liveLicences(c.ctx, eid, rows, !tok.full && !hasMore, tok.since, tok.until); err != nil {
+	if rows, err = s.liveLicences(c.ctx, eid, ent.Rev, rows, !tok.full && !hasMore, tok.since, tok.until); err != nil {
 		return nil, err
 	}
 	rs := &enterprisepb.EnterpriseDataResponse{

@@ -58,6 +58,7 @@ type Server struct {
 	n           atomic.Int64
 	faults      atomic.Pointer[Faults]
 	logMu       sync.Mutex // one log line at a time
+	usage       usageCache // seat usage per enterprise revision (liveLicences)
 	// stop ends fault delays in progress (Close).
 	stop     chan struct{}
 	stopOnce sync.Once

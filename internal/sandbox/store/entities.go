@@ -118,32 +118,30 @@ var idKinds = map[int32]bool{
 // id kind is stored under, so AllocateIDs never returns it, and records the
 // id as used for good (see IDUsed).
 func reserveID(ctx context.Context, tx *sql.Tx, enterpriseID, kind int32, ident string) error {
-	if !idKinds[kind] {
+	id, ok := allocatorID(enterpriseID, kind, ident)
+	if !ok {
 		return nil
 	}
-	id, err := strconv.ParseInt(ident, 10, 64)
-	if err != nil || id < 0 || id>>32 != int64(enterpriseID) {
-		return nil // not of the allocator's form: it cannot collide
-	}
 	low := id & 0xFFFFFFFF
-	if _, err = tx.ExecContext(ctx, `UPDATE enterprises SET next_id = ? WHERE id = ? AND next_id <= ?`, low+1, enterpriseID, low); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE enterprises SET next_id = ? WHERE id = ? AND next_id <= ?`, low+1, enterpriseID, low); err != nil {
 		return err
 	}
-	_, err = tx.ExecContext(ctx, `INSERT OR IGNORE INTO used_ids (enterprise_id, id) VALUES (?, ?)`, enterpriseID, id)
+	_, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO used_ids (enterprise_id, id) VALUES (?, ?)`, enterpriseID, id)
 	return err
 }
 
-// NextEnterpriseID returns the lowest enterprise id at or above from that is
-// above every enterprise id in use from there on.
-func NextEnterpriseID(ctx context.Context, q querier, from int32) (int32, error) {
-	var top sql.NullInt64
-	if err := q.QueryRowContext(ctx, `SELECT max(id) FROM enterprises WHERE id >= ?`, from).Scan(&top); err != nil {
-		return 0, err
+// allocatorID returns the id an entity of an id kind is stored under, if it
+// has the allocator's form (enterprise_id << 32) + n; other ids cannot
+// collide with allocated ones.
+func allocatorID(enterpriseID, kind int32, ident string) (int64, bool) {
+	if !idKinds[kind] {
+		return 0, false
 	}
-	if !top.Valid {
-		return from, nil
+	id, err := strconv.ParseInt(ident, 10, 64)
+	if err != nil || id < 0 || id>>32 != int64(enterpriseID) {
+		return 0, false
 	}
-	return int32(top.Int64) + 1, nil
+	return id, true
 }
 
 // PutEntity upserts an entity at revision rev (clearing any tombstone). A
@@ -185,7 +183,11 @@ func GetEntity(ctx context.Context, q querier, enterpriseID, kind int32, ident s
 // FindEntities returns live entities of a kind whose lookup name equals name
 // ("" lists all of the kind).
 func FindEntities(ctx context.Context, q querier, enterpriseID, kind int32, name string) ([]Entity, error) {
-	query := `SELECT rowid, ident, name, data, rev FROM entities WHERE enterprise_id = ? AND kind = ? AND deleted = 0`
+	// entities_name (enterprise, kind, name) reaches the kind's rows alone;
+	// left to itself the planner would walk entities_live, every entity of
+	// the enterprise, to save the sort by rowid.
+	query := `SELECT rowid, ident, name, data, rev FROM entities INDEXED BY entities_name
+		WHERE enterprise_id = ? AND kind = ? AND deleted = 0`
 	args := []any{enterpriseID, kind}
 	if name != "" {
 		query += ` AND name = ?`
@@ -210,18 +212,29 @@ func FindEntities(ctx context.Context, q querier, enterpriseID, kind int32, name
 // ChangedEntities returns up to limit entities of an enterprise with
 // sinceRev < rev <= untilRev and rowid > afterRow, ordered by rowid.
 // Tombstones are included only when withDeleted is set (incremental sync).
+//
+// Each page costs what it returns, not what the enterprise holds: a full
+// sync (no tombstones) seeks in entities_live (enterprise, rowid) to the
+// page's first row and reads on; an incremental pass picks the page's
+// rowids from the covering entities_rev index (enterprise, rev, rowid) and
+// only then reads those rows, so the rows of other pages are never loaded
+// or sorted.
 func ChangedEntities(ctx context.Context, q querier, enterpriseID int32, sinceRev, untilRev, afterRow int64, withDeleted bool, limit int) ([]Entity, error) {
-	query := `SELECT rowid, kind, ident, data, rev, deleted FROM entities
-		WHERE enterprise_id = ? AND rev > ? AND rev <= ? AND rowid > ?`
-	if !withDeleted {
-		query += ` AND deleted = 0`
+	query := `SELECT rowid, kind, ident, data, rev, deleted FROM entities INDEXED BY entities_live
+		WHERE enterprise_id = ? AND deleted = 0 AND rowid > ? AND rev > ? AND rev <= ? ORDER BY rowid LIMIT ?`
+	args := []any{enterpriseID, afterRow, sinceRev, untilRev, limit}
+	if withDeleted {
+		query = `SELECT rowid, kind, ident, data, rev, deleted FROM entities WHERE rowid IN (
+			SELECT rowid FROM entities INDEXED BY entities_rev WHERE enterprise_id = ? AND rev > ? AND rev <= ? AND rowid > ?
+			ORDER BY rowid LIMIT ?) ORDER BY rowid`
+		args = []any{enterpriseID, sinceRev, untilRev, afterRow, limit}
 	}
-	rows, err := q.QueryContext(ctx, query+` ORDER BY rowid LIMIT ?`, enterpriseID, sinceRev, untilRev, afterRow, limit)
+	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []Entity
+	out := make([]Entity, 0, min(limit, 1024))
 	for rows.Next() {
 		var e Entity
 		if err := rows.Scan(&e.RowID, &e.Kind, &e.Ident, &e.Data, &e.Rev, &e.Deleted); err != nil {
@@ -230,6 +243,29 @@ func ChangedEntities(ctx context.Context, q querier, enterpriseID int32, sinceRe
 		out = append(out, e)
 	}
 	return out, rows.Err()
+}
+
+// EachEntityData calls fn with the data of every live entity of a kind, in
+// no particular order. data is only valid during the call (it is not
+// copied out of the driver), so counting over a large enterprise costs no
+// allocation per entity beyond the driver's own.
+func EachEntityData(ctx context.Context, q querier, enterpriseID, kind int32, fn func(data []byte) error) error {
+	rows, err := q.QueryContext(ctx, `SELECT data FROM entities INDEXED BY entities_name WHERE enterprise_id = ? AND kind = ? AND deleted = 0`,
+		enterpriseID, kind)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var data sql.RawBytes
+	for rows.Next() {
+		if err := rows.Scan(&data); err != nil {
+			return err
+		}
+		if err := fn(data); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
 }
 
 // CountEntities counts live entities of a kind.

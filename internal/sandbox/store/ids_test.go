@@ -90,7 +90,7 @@ func TestAllocatorRepairedOnOpen(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Undo migrations 2 to 9 (what their tables and columns need): back to
+	// Undo migrations 2 to 10 (what their tables and columns need): back to
 	// the shipped schema version 1.
 	if _, err := raw.Exec(`ALTER TABLE sessions DROP COLUMN token_type;
 		ALTER TABLE enterprises DROP COLUMN forbid_rsa; DROP TABLE account_flags; DROP TABLE reserved_domains;
@@ -101,7 +101,7 @@ func TestAllocatorRepairedOnOpen(t *testing.T) {
 		DROP TABLE outbox; DROP TABLE public_keys; DROP TABLE member_keys; DROP TABLE password_expired;
 		ALTER TABLE accounts DROP COLUMN ip_disable_auto_approve;
 		ALTER TABLE accounts DROP COLUMN security_keys_no_user_verify;
-		DROP INDEX enterprises_distributor; ALTER TABLE enterprises DROP COLUMN distributor_id;
+		DROP INDEX enterprises_distributor; ALTER TABLE enterprises DROP COLUMN distributor_id; DROP INDEX entities_live;
 		UPDATE schema_version SET version = 1`); err != nil {
 		t.Fatal(err)
 	}

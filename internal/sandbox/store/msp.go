@@ -60,6 +60,15 @@ const FirstNewEnterpriseID = 3000
 // above every enterprise id in use and above every id it returned before,
 // so an id is never reused, not even after its enterprise is removed.
 func NewEnterpriseID(ctx context.Context, tx *sql.Tx) (int32, error) {
+	return NewEnterpriseIDs(ctx, tx, 1)
+}
+
+// NewEnterpriseIDs takes n consecutive new enterprise ids from the
+// server-wide counter (see NewEnterpriseID) and returns the first.
+func NewEnterpriseIDs(ctx context.Context, tx *sql.Tx, n int) (int32, error) {
+	if n < 1 {
+		return 0, fmt.Errorf("enterprise ids: cannot take %d", n)
+	}
 	var next, top int64
 	err := tx.QueryRowContext(ctx, `SELECT coalesce((SELECT next FROM id_counters WHERE name = 'enterprise'), ?)`,
 		FirstNewEnterpriseID).Scan(&next)
@@ -70,11 +79,11 @@ func NewEnterpriseID(ctx context.Context, tx *sql.Tx) (int32, error) {
 		return 0, err
 	}
 	id := max(next, top+1)
-	if id > math.MaxInt32 {
+	if id+int64(n)-1 > math.MaxInt32 {
 		return 0, errors.New("enterprise ids are exhausted")
 	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO id_counters (name, next) VALUES ('enterprise', ?)
-		ON CONFLICT (name) DO UPDATE SET next = excluded.next`, id+1)
+		ON CONFLICT (name) DO UPDATE SET next = excluded.next`, id+int64(n))
 	return int32(id), err
 }
 
