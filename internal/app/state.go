@@ -5,6 +5,7 @@ import (
 	"sort"
 
 	"github.com/keeper-go/keeper/internal/command"
+	"github.com/keeper-go/keeper/internal/keeper/enterprise"
 	"github.com/keeper-go/keeper/internal/session"
 )
 
@@ -16,10 +17,12 @@ func (s *state) Ensure(ctx context.Context, need command.Need) error {
 	case command.NeedLogin:
 		return s.m.EnsureLogin(ctx)
 	case command.NeedEnterpriseAdmin:
-		_, err := s.m.Enterprise(ctx, false)
+		// The check loads the data but decodes nothing: the command
+		// decodes what it reads.
+		_, err := s.m.Enterprise(enterprise.WithParts(ctx, 0), false)
 		return err
 	case command.NeedMSPAdmin:
-		_, err := s.m.MSP(ctx, false)
+		_, err := s.m.MSP(enterprise.WithParts(ctx, 0), false)
 		return err
 	}
 	return nil
@@ -45,23 +48,28 @@ func (s *state) CompletionNames(kind command.CompletionKind) []string {
 	var out []string
 	switch kind {
 	case command.CompleteNode:
+		e.Ensure(enterprise.PartNodes)
 		for _, n := range e.Nodes {
 			out = append(out, n.Name)
 		}
 	case command.CompleteRole:
+		e.Ensure(enterprise.PartRoles)
 		for _, r := range e.Roles {
 			out = append(out, r.Name)
 		}
 	case command.CompleteTeam:
+		e.Ensure(enterprise.PartTeams)
 		for _, t := range e.Teams {
 			out = append(out, t.Name)
 		}
 	case command.CompleteUser:
+		e.Ensure(enterprise.PartUsers)
 		for _, u := range e.Users {
 			out = append(out, u.Username)
 		}
 	case command.CompleteMC:
 		if msp := s.m.LoadedMSP(); msp != nil {
+			msp.Ensure(enterprise.PartManagedCompanies)
 			for _, mc := range msp.ManagedCompanies {
 				out = append(out, mc.McEnterpriseName)
 			}
