@@ -3,6 +3,8 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"database/sql"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,6 +15,7 @@ import (
 	"github.com/keeper-go/keeper/internal/sandbox"
 	"github.com/keeper-go/keeper/internal/sandbox/sandboxtest"
 	"github.com/keeper-go/keeper/internal/sandbox/seed"
+	"github.com/keeper-go/keeper/internal/sandbox/store"
 	"github.com/keeper-go/keeper/internal/session"
 )
 
@@ -167,5 +170,39 @@ func TestBigLoadShowsProgress(t *testing.T) {
 	_ = os.Remove(filepath.Join(filepath.Dir(path), "keeper-enterprise.cache"))
 	if _, err := manager(t, path, nil).Enterprise(ctx, false); err != nil {
 		t.Fatal(err) // no Progress writer: nothing to check but that it works
+	}
+}
+
+// TestDemotedAdminWithWarmCache: the cached facts say administrator, the
+// server now refuses the sync; the session loads the live summary, answers
+// ErrNotAdmin as it did when every login loaded the summary, and removes
+// the cache of data the account may no longer see.
+func TestDemotedAdminWithWarmCache(t *testing.T) {
+	sb := sandboxtest.Start(t, nil)
+	path := persistentConfig(t, sb)
+	ctx := context.Background()
+	if _, err := manager(t, path, nil).Enterprise(ctx, false); err != nil {
+		t.Fatal(err)
+	}
+	cachePath := filepath.Join(filepath.Dir(path), "keeper-enterprise.cache")
+	err := sb.Store().Tx(ctx, func(tx *sql.Tx) error {
+		a, err := store.LoadAccount(ctx, tx, seed.AdminEmail)
+		if err != nil {
+			return err
+		}
+		a.IsAdmin = false
+		return store.PutAccount(ctx, tx, a)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := manager(t, path, nil).Enterprise(ctx, false); !errors.Is(err, session.ErrNotAdmin) {
+		t.Fatalf("demoted admin: %v, want ErrNotAdmin", err)
+	}
+	if _, err := os.Stat(cachePath); !os.IsNotExist(err) {
+		t.Fatalf("the cache outlived the admin rights: %v", err)
+	}
+	if _, err := manager(t, path, nil).Enterprise(ctx, false); !errors.Is(err, session.ErrNotAdmin) {
+		t.Fatalf("demoted admin, no cache: %v", err)
 	}
 }

@@ -2,8 +2,10 @@ package session
 
 import (
 	"context"
+	"errors"
 
 	"github.com/keeper-go/keeper/internal/keeper/enterprise"
+	"github.com/keeper-go/keeper/internal/keeper/rest"
 	"github.com/keeper-go/keeper/internal/progress"
 )
 
@@ -32,7 +34,7 @@ func (m *Manager) Enterprise(ctx context.Context, refresh bool) (*enterprise.Ent
 	}
 	if e == nil || refresh {
 		if err := m.sync(ctx); err != nil {
-			return nil, err
+			return nil, m.notAdminAnyMore(ctx, err)
 		}
 		e = m.LoadedEnterprise()
 	}
@@ -53,6 +55,26 @@ func (m *Manager) enterpriseAdmin(ctx context.Context) (bool, error) {
 		}
 	}
 	return m.sess.Summary.IsEnterpriseAdmin, nil
+}
+
+// notAdminAnyMore turns a refused sync into ErrNotAdmin when the admin
+// check trusted facts cached by an earlier process and the account summary,
+// loaded now, says the account no longer administers the enterprise; the
+// cache of data the account may no longer see is removed. Any other error
+// is returned as it is.
+func (m *Manager) notAdminAnyMore(ctx context.Context, err error) error {
+	var api *rest.APIError
+	if m.mc != nil || m.sess == nil || m.sess.HasSummary() || !errors.As(err, &api) {
+		return err
+	}
+	if serr := m.ensureSummary(ctx); serr != nil || m.sess.Summary.IsEnterpriseAdmin {
+		return err
+	}
+	m.ent, m.loader = nil, nil
+	if c := m.cache(); c != nil {
+		_ = c.Remove()
+	}
+	return ErrNotAdmin
 }
 
 // accountLoader returns the loader of the account's own enterprise.
