@@ -181,17 +181,24 @@ func (e *Enterprise) ManagedCompany(name string) (*pb.ManagedCompany, error) {
 // SortedManagedCompanies lists MCs by lower-cased name, then id.
 func (e *Enterprise) SortedManagedCompanies() []*pb.ManagedCompany {
 	e.Ensure(PartManagedCompanies)
-	out := make([]*pb.ManagedCompany, 0, len(e.ManagedCompanies))
-	for _, mc := range e.ManagedCompanies {
-		out = append(out, mc)
+	type keyed struct {
+		key string // lower-cased name, computed once per company
+		mc  *pb.ManagedCompany
 	}
-	sort.Slice(out, func(i, j int) bool {
-		a, b := strings.ToLower(out[i].McEnterpriseName), strings.ToLower(out[j].McEnterpriseName)
-		if a != b {
-			return a < b
+	all := make([]keyed, 0, len(e.ManagedCompanies))
+	for _, mc := range e.ManagedCompanies {
+		all = append(all, keyed{strings.ToLower(mc.McEnterpriseName), mc})
+	}
+	sort.Slice(all, func(i, j int) bool {
+		if all[i].key != all[j].key {
+			return all[i].key < all[j].key
 		}
-		return out[i].McEnterpriseId < out[j].McEnterpriseId
+		return all[i].mc.McEnterpriseId < all[j].mc.McEnterpriseId
 	})
+	out := make([]*pb.ManagedCompany, len(all))
+	for i, k := range all {
+		out[i] = k.mc
+	}
 	return out
 }
 
