@@ -44,6 +44,10 @@ type Raw struct {
 	// clean holds the records of kinds unchanged since the cache was read,
 	// which a rewrite seals as they are.
 	clean map[int32][]byte
+	// log records, per kind, identities in the order they were numbered,
+	// so a list is the log without its stale entries (dropped or renumbered
+	// entities) rather than a sort of the maps.
+	log map[int32][]logEntry
 	// changed says something (entities, name, flags) changed since the
 	// cache was read, so the cache must be written again.
 	changed bool
@@ -57,6 +61,11 @@ type list struct {
 	num  []bool // the entity has a number in Seq (false only for entities of old caches)
 }
 
+type logEntry struct {
+	id  string
+	seq uint64
+}
+
 // NewRaw returns an empty Raw.
 func NewRaw() *Raw {
 	return &Raw{Entities: map[int32]map[string][]byte{}, Seq: map[int32]map[string]uint64{}}
@@ -67,7 +76,7 @@ func (r *Raw) Clear() {
 	r.Name, r.Distributor = "", false
 	r.Entities = map[int32]map[string][]byte{}
 	r.Seq = map[int32]map[string]uint64{}
-	r.pending, r.clean, r.lists = nil, nil, nil
+	r.pending, r.clean, r.lists, r.log = nil, nil, nil, nil
 	r.changed = true
 }
 
@@ -116,6 +125,10 @@ func (r *Raw) list(kind int32) *list {
 		return nil
 	}
 	seq := r.Seq[kind]
+	if l := r.fromLog(kind, raw, seq); l != nil {
+		r.setList(kind, l)
+		return l
+	}
 	type entry struct {
 		id  string
 		seq uint64
@@ -146,6 +159,29 @@ func (r *Raw) list(kind int32) *list {
 	return l
 }
 
+// fromLog is the kind's list from its log, compacting the log; nil when
+// the log does not cover every entity (maps filled some other way).
+func (r *Raw) fromLog(kind int32, raw map[string][]byte, seq map[string]uint64) *list {
+	lg, ok := r.log[kind]
+	if !ok || len(lg) < len(raw) {
+		return nil
+	}
+	l := &list{ids: make([]string, 0, len(raw)), data: make([][]byte, 0, len(raw)), seq: make([]uint64, 0, len(raw)),
+		num: make([]bool, 0, len(raw))}
+	kept := lg[:0]
+	for _, e := range lg {
+		if n, ok := seq[e.id]; ok && n == e.seq {
+			l.ids, l.data, l.seq, l.num = append(l.ids, e.id), append(l.data, raw[e.id]), append(l.seq, n), append(l.num, true)
+			kept = append(kept, e)
+		}
+	}
+	r.log[kind] = kept
+	if len(l.ids) != len(raw) {
+		return nil
+	}
+	return l
+}
+
 func (r *Raw) setList(kind int32, l *list) {
 	if r.lists == nil {
 		r.lists = map[int32]*list{}
@@ -165,13 +201,19 @@ func (r *Raw) kind(kind int32) map[string][]byte {
 	}
 	m := make(map[string][]byte, len(l.ids))
 	seq := make(map[string]uint64, len(l.ids))
+	lg := make([]logEntry, 0, len(l.ids))
 	for i, id := range l.ids {
 		m[id] = l.data[i]
 		if l.num[i] {
 			seq[id] = l.seq[i]
+			lg = append(lg, logEntry{id, l.seq[i]})
 		}
 	}
 	r.Entities[kind], r.Seq[kind] = m, seq
+	if r.log == nil {
+		r.log = map[int32][]logEntry{}
+	}
+	r.log[kind] = lg
 	return m
 }
 
@@ -208,6 +250,10 @@ func (r *Raw) put(kind int32, id string, b []byte) {
 			r.Seq[kind] = map[string]uint64{}
 		}
 		r.Seq[kind][id] = r.Next
+		if r.log == nil {
+			r.log = map[int32][]logEntry{}
+		}
+		r.log[kind] = append(r.log[kind], logEntry{id, r.Next})
 		r.Next++
 	}
 	m[id] = b
