@@ -114,6 +114,9 @@ func newApp(o *globalOptions, stdin io.Reader, stdout, stderr io.Writer, tty boo
 	if o.Debug || (cfg.Debug != nil && *cfg.Debug) {
 		so.Debug = stderr
 	}
+	if isTerminal(stderr) {
+		so.Progress = stderr
+	}
 	if tty && !a.quiet {
 		so.PromptPassword = a.promptPassword
 	}

@@ -44,6 +44,8 @@ func BenchmarkOneShot(b *testing.B) {
 			}
 			b.ReportMetric(float64(trips)/float64(b.N), "round-trips/op")
 			b.ReportMetric(float64(wall.Microseconds())/1000/float64(b.N), "wall-ms/op")
+			b.Logf("keeper %v: %.1f round trips (target at most 3), %.1f ms (target < 50 ms); mean of %d",
+				args, float64(trips)/float64(b.N), float64(wall.Microseconds())/1000/float64(b.N), b.N)
 		})
 	}
 }

@@ -133,3 +133,41 @@ func TestExitCancelled(t *testing.T) {
 		t.Fatalf("exit code %d, want %d; stderr:\n%s", code, ExitCancelled, stderr.String())
 	}
 }
+
+// TestOneShotRoundTrips: with persistent login and a warm cache, a
+// one-shot msp-info is two requests (start_login and one incremental sync:
+// the account facts the load needs come from the encrypted cache) and
+// whoami three (it shows the live account summary, and the licences of an
+// admin's enterprise). The cold first run fetches the summary. Nothing but
+// the report reaches stderr when it is not a terminal (no progress bar).
+func TestOneShotRoundTrips(t *testing.T) {
+	bin := sandboxtest.BuildKeeper(t)
+	sb := sandboxtest.Start(t, func(o *sandbox.Options) { o.PageSize = 10 })
+	cfgPath, env := keeperHome(t, sb)
+	sb.LoginPersistent(t, cfgPath)
+	run := func(args ...string) (int64, string) {
+		t.Helper()
+		cmd := exec.Command(bin, args...)
+		cmd.Env = env
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		before := sb.Requests()
+		if out, err := cmd.Output(); err != nil {
+			t.Fatalf("%v: %v\n%s%s", args, err, out, stderr.String())
+		}
+		return sb.Requests() - before, stderr.String()
+	}
+	// Cold: start_login, account_summary, get_enterprise_data_keys and the
+	// sync, a page for every 10 entities.
+	if n, errOut := run("msp-info"); n < 10 || strings.Contains(errOut, "Loading") {
+		t.Fatalf("cold msp-info: %d requests, stderr %q", n, errOut)
+	}
+	for _, tc := range []struct {
+		args []string
+		want int64
+	}{{[]string{"msp-info"}, 2}, {[]string{"ei", "--nodes"}, 2}, {[]string{"whoami"}, 3}, {[]string{"msp-info"}, 2}} {
+		if n, _ := run(tc.args...); n != tc.want {
+			t.Errorf("warm %v: %d requests, want %d", tc.args, n, tc.want)
+		}
+	}
+}

@@ -23,10 +23,12 @@ func (s *state) Ensure(ctx context.Context, need command.Need) error {
 	case command.NeedLogin:
 		return s.m.EnsureLogin(ctx)
 	case command.NeedEnterpriseAdmin:
-		_, err := s.m.Enterprise(ctx, false)
+		// The check loads the data but decodes nothing: the command
+		// decodes what it reads.
+		_, err := s.m.Enterprise(enterprise.WithParts(ctx, 0), false)
 		return err
 	case command.NeedMSPAdmin:
-		_, err := s.m.MSP(ctx, false)
+		_, err := s.m.MSP(enterprise.WithParts(ctx, 0), false)
 		return err
 	}
 	return nil
@@ -116,6 +118,7 @@ func (c *completionNames) fingerprint(names iter.Seq[string]) uint64 {
 func namesOf(kind command.CompletionKind, e *enterprise.Enterprise) iter.Seq[string] {
 	switch kind {
 	case command.CompleteNode:
+		e.Ensure(enterprise.PartNodes)
 		return func(yield func(string) bool) {
 			for _, n := range e.Nodes {
 				if !yield(n.Name) {
@@ -124,6 +127,7 @@ func namesOf(kind command.CompletionKind, e *enterprise.Enterprise) iter.Seq[str
 			}
 		}
 	case command.CompleteRole:
+		e.Ensure(enterprise.PartRoles)
 		return func(yield func(string) bool) {
 			for _, r := range e.Roles {
 				if !yield(r.Name) {
@@ -132,6 +136,7 @@ func namesOf(kind command.CompletionKind, e *enterprise.Enterprise) iter.Seq[str
 			}
 		}
 	case command.CompleteTeam:
+		e.Ensure(enterprise.PartTeams)
 		return func(yield func(string) bool) {
 			for _, t := range e.Teams {
 				if !yield(t.Name) {
@@ -140,6 +145,7 @@ func namesOf(kind command.CompletionKind, e *enterprise.Enterprise) iter.Seq[str
 			}
 		}
 	case command.CompleteUser:
+		e.Ensure(enterprise.PartUsers)
 		return func(yield func(string) bool) {
 			for _, u := range e.Users {
 				if !yield(u.Username) {
@@ -148,6 +154,7 @@ func namesOf(kind command.CompletionKind, e *enterprise.Enterprise) iter.Seq[str
 			}
 		}
 	case command.CompleteMC:
+		e.Ensure(enterprise.PartManagedCompanies)
 		return func(yield func(string) bool) {
 			for _, mc := range e.ManagedCompanies {
 				if !yield(mc.McEnterpriseName) {

@@ -249,7 +249,10 @@ func (o *createUserOptions) prepare(ctx context.Context, lines []userLine) (*pla
 	if len(e.TreeKey) != crypto.AESKeySize {
 		return nil, errors.New("create-user: the enterprise tree key is not loaded")
 	}
-	s := o.Source.Session()
+	s, err := o.Source.LiveSession(ctx)
+	if err != nil {
+		return nil, err
+	}
 	if s == nil || s.Device == nil || len(s.Device.Token) == 0 {
 		return nil, errors.New("create-user: this device has no device token; log in again")
 	}

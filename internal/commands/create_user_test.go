@@ -137,8 +137,8 @@ func (f *fakeCreator) VaultCall(ctx context.Context, endpoint string, req, resp 
 	return f.vs.Call(ctx, endpoint, req, resp)
 }
 
-func (f *fakeCreator) Session() *auth.Session { return f.sess }
-func (f *fakeCreator) Server() string         { return f.server }
+func (f *fakeCreator) LiveSession(context.Context) (*auth.Session, error) { return f.sess, nil }
+func (f *fakeCreator) Server() string                                     { return f.server }
 
 func (f *fakeCreator) count(name string) int {
 	n := 0

@@ -19,7 +19,7 @@ import (
 // deviceSource is what this-device reads and changes.
 type deviceSource interface {
 	accountSession
-	Session() *auth.Session
+	LiveSession(ctx context.Context) (*auth.Session, error)
 	ConfigPath() string
 }
 
@@ -108,7 +108,7 @@ func thisDeviceRun(ctx context.Context, o *thisDeviceOptions) error {
 		return command.Usagef("this-device", "--format must be text or json")
 	}
 	if len(o.Args) == 0 {
-		return deviceView(o)
+		return deviceView(ctx, o)
 	}
 	account := func(fn func(s *auth.Session, c *rest.Client) error) error { return o.Source.Account(ctx, fn) }
 	enabled := func(on bool) string {
@@ -208,8 +208,12 @@ func deviceSettingsOf(sum *auth.Summary, configPath string) deviceSettings {
 	return v
 }
 
-func deviceView(o *thisDeviceOptions) error {
-	v := deviceSettingsOf(&o.Source.Session().Summary, o.Source.ConfigPath())
+func deviceView(ctx context.Context, o *thisDeviceOptions) error {
+	s, err := o.Source.LiveSession(ctx)
+	if err != nil {
+		return err
+	}
+	v := deviceSettingsOf(&s.Summary, o.Source.ConfigPath())
 	env := o.Env
 	if o.Format == "json" {
 		b, err := report.PyDumps(v, 0)

@@ -91,7 +91,24 @@ func enterpriseInfoRun(ctx context.Context, o *enterpriseInfoOptions) error {
 	if err := o.Report.Validate(); err != nil {
 		return err
 	}
-	e, err := o.Source.Enterprise(ctx, false)
+	kind := ""
+	switch {
+	case o.Nodes:
+		kind = "nodes"
+	case o.Users:
+		kind = "users"
+	case o.Teams:
+		kind = "teams"
+	case o.Roles:
+		kind = "roles"
+	}
+	// Display names of users cost a decryption each and only the users
+	// listing shows them.
+	parts := enterprise.PartAll
+	if kind != "users" {
+		parts &^= enterprise.PartUserNames
+	}
+	e, err := o.Source.Enterprise(enterprise.WithParts(ctx, parts), false)
 	if err != nil {
 		return err
 	}
@@ -107,17 +124,6 @@ func enterpriseInfoRun(ctx context.Context, o *enterpriseInfoOptions) error {
 	}
 	if !o.Quiet {
 		fmt.Fprintln(env.Err)
-	}
-	kind := ""
-	switch {
-	case o.Nodes:
-		kind = "nodes"
-	case o.Users:
-		kind = "users"
-	case o.Teams:
-		kind = "teams"
-	case o.Roles:
-		kind = "roles"
 	}
 	v := newEIView(e, scope)
 	if kind == "" {

@@ -30,7 +30,7 @@ import (
 // account does not forbid RSA keys (Commander's params.data_key and
 // params.forbid_rsa).
 type accountKeys interface {
-	Session() *auth.Session
+	LiveSession(ctx context.Context) (*auth.Session, error)
 }
 
 var _ accountKeys = (*session.Manager)(nil)
@@ -224,7 +224,10 @@ func teamAdd(ctx context.Context, o *enterpriseTeamOptions, e *enterprise.Enterp
 			return fmt.Errorf("%s: the enterprise has no root node; give --node", etCmd)
 		}
 	}
-	s := o.Account.Session()
+	s, err := o.Account.LiveSession(ctx)
+	if err != nil {
+		return fmt.Errorf("%s: %w", etCmd, err)
+	}
 	if s == nil || len(s.DataKey) == 0 {
 		return fmt.Errorf("%s: not logged in", etCmd)
 	}

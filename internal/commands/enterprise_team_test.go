@@ -19,7 +19,7 @@ import (
 // teamAccount is the logged-in account of team tests.
 type teamAccount struct{ s *auth.Session }
 
-func (f teamAccount) Session() *auth.Session { return f.s }
+func (f teamAccount) LiveSession(context.Context) (*auth.Session, error) { return f.s, nil }
 
 var testDataKey = bytes.Repeat([]byte{9}, 32)
 

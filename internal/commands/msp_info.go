@@ -82,7 +82,9 @@ func mspInfoRun(ctx context.Context, o *mspInfoOptions) error {
 	if o.Pricing && o.Licenses {
 		return command.Usagef("msp-info", "-p/--pricing and --licenses are exclusive")
 	}
-	e, err := o.Source.MSP(ctx, false)
+	// msp-info reads licences, managed companies and node paths: a big
+	// tenant's users are never decoded.
+	e, err := o.Source.MSP(enterprise.WithParts(ctx, enterprise.PartLicenses|enterprise.PartManagedCompanies|enterprise.PartNodes), false)
 	if err != nil {
 		return err
 	}

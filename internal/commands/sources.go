@@ -112,7 +112,7 @@ type userCreator interface {
 	restCaller
 	vaultStore
 	AllocateIDs(ctx context.Context, n int) (int64, error)
-	Session() *auth.Session
+	LiveSession(ctx context.Context) (*auth.Session, error)
 	Server() string
 }
 

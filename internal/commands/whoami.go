@@ -23,7 +23,7 @@ import (
 // managed company switched to and, for enterprise admins, the enterprise
 // data whose licences fill the Enterprise License section.
 type whoamiSource interface {
-	Session() *auth.Session
+	LiveSession(ctx context.Context) (*auth.Session, error)
 	Server() string
 	CurrentMC() *session.MC
 	Enterprise(ctx context.Context, refresh bool) (*enterprise.Enterprise, error)
@@ -100,7 +100,10 @@ type whoamiSeats struct {
 }
 
 func whoamiRun(ctx context.Context, o *whoamiOptions) error {
-	s := o.Source.Session()
+	s, err := o.Source.LiveSession(ctx)
+	if err != nil {
+		return err
+	}
 	sum := &s.Summary
 	host := serverHost(o.Source.Server())
 	dc, envName := dataCenter(host)
@@ -125,7 +128,7 @@ func whoamiRun(ctx context.Context, o *whoamiOptions) error {
 		out.ManagedCompany = mc.Name
 	}
 	if sum.IsEnterpriseAdmin {
-		e, err := o.Source.Enterprise(ctx, false)
+		e, err := o.Source.Enterprise(enterprise.WithParts(ctx, enterprise.PartLicenses), false)
 		if err != nil {
 			return fmt.Errorf("enterprise license: %w", err)
 		}

@@ -30,10 +30,10 @@ type fakeAccount struct {
 	config   string
 }
 
-func (f *fakeAccount) Session() *auth.Session { return f.sess }
-func (f *fakeAccount) Server() string         { return f.server }
-func (f *fakeAccount) CurrentMC() *session.MC { return f.mc }
-func (f *fakeAccount) ConfigPath() string     { return f.config }
+func (f *fakeAccount) LiveSession(context.Context) (*auth.Session, error) { return f.sess, nil }
+func (f *fakeAccount) Server() string                                     { return f.server }
+func (f *fakeAccount) CurrentMC() *session.MC                             { return f.mc }
+func (f *fakeAccount) ConfigPath() string                                 { return f.config }
 func (f *fakeAccount) Account(context.Context, func(*auth.Session, *rest.Client) error) error {
 	f.accounts++
 	return nil

@@ -73,14 +73,15 @@ func failingProxy(t *testing.T, sb *sandboxtest.Env, endpoint string) *httptest.
 }
 
 // TestCloneCodeKeptWhenLoginFailsLate: the server rotates the clone code at
-// start_login; a failure of account_summary right after must not leave the
+// start_login; a failure of account_summary right after (which a persistent
+// login sends when a command first needs the summary) must not leave the
 // old code in the config, or every later unattended run fails.
 func TestCloneCodeKeptWhenLoginFailsLate(t *testing.T) {
 	sb := sandboxtest.Start(t, nil)
 	path := persistentConfig(t, sb)
 	proxy := failingProxy(t, sb, "login/account_summary")
 	m := manager(t, path, func(c *config.Config) { c.Server, c.CAFile = proxy.URL, "" })
-	if err := m.EnsureLogin(context.Background()); err == nil {
+	if _, err := m.LiveSession(context.Background()); err == nil {
 		t.Fatal("the injected account_summary failure did not surface")
 	}
 	if err := manager(t, path, nil).EnsureLogin(context.Background()); err != nil {

@@ -14,6 +14,12 @@ import (
 // is synced (best effort). On failure the old file is untouched and the
 // temporary file is removed.
 func WriteFile(path string, data []byte, perm fs.FileMode) (err error) {
+	return WriteFileParts(path, [][]byte{data}, perm)
+}
+
+// WriteFileParts is WriteFile of the concatenation of parts, written one
+// after the other without joining them in memory.
+func WriteFileParts(path string, parts [][]byte, perm fs.FileMode) (err error) {
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
 		return err
@@ -27,8 +33,10 @@ func WriteFile(path string, data []byte, perm fs.FileMode) (err error) {
 	if err = tmp.Chmod(perm); err != nil {
 		return err
 	}
-	if _, err = tmp.Write(data); err != nil {
-		return err
+	for _, data := range parts {
+		if _, err = tmp.Write(data); err != nil {
+			return err
+		}
 	}
 	if err = tmp.Sync(); err != nil {
 		return err

@@ -32,6 +32,25 @@ func New(w io.Writer, tty bool, total int, description string) Bar {
 	)}
 }
 
+// NewUnbounded returns a counter of items without a known total (the pages
+// of an enterprise sync): a spinner with the count and rate, drawn on w
+// when tty is true, else silent.
+func NewUnbounded(w io.Writer, tty bool, description string) Bar {
+	if !tty {
+		return silent{}
+	}
+	return &bar{b: progressbar.NewOptions(-1,
+		progressbar.OptionSetWriter(w),
+		progressbar.OptionSetDescription(description),
+		progressbar.OptionShowCount(),
+		progressbar.OptionShowIts(),
+		progressbar.OptionSetItsString("entities"),
+		progressbar.OptionSpinnerType(14),
+		progressbar.OptionThrottle(100_000_000), // redraw at most every 100 ms
+		progressbar.OptionOnCompletion(func() { _, _ = io.WriteString(w, "\n") }),
+	)}
+}
+
 type bar struct{ b *progressbar.ProgressBar }
 
 func (b *bar) Add(n int) { _ = b.b.Add(n) }

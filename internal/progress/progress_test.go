@@ -2,6 +2,7 @@ package progress
 
 import (
 	"bytes"
+	"strings"
 	"testing"
 )
 
@@ -22,5 +23,26 @@ func TestDrawsOnTerminal(t *testing.T) {
 	b.Finish()
 	if !bytes.Contains(buf.Bytes(), []byte("Inviting")) {
 		t.Fatalf("no bar drawn: %q", buf.String())
+	}
+}
+
+func TestUnboundedSilentWithoutTerminal(t *testing.T) {
+	var buf bytes.Buffer
+	b := NewUnbounded(&buf, false, "Loading")
+	b.Add(5000)
+	b.Finish()
+	if buf.Len() != 0 {
+		t.Fatalf("wrote %q without a terminal", buf.String())
+	}
+}
+
+func TestUnboundedDrawsOnTerminal(t *testing.T) {
+	var buf bytes.Buffer
+	b := NewUnbounded(&buf, true, "Loading")
+	b.Add(5000)
+	b.Add(2500)
+	b.Finish()
+	if out := buf.String(); !strings.Contains(out, "Loading") || !strings.Contains(out, "7500") || !strings.HasSuffix(out, "\n") {
+		t.Fatalf("no counter drawn: %q", out)
 	}
 }

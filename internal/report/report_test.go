@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mattn/go-runewidth"
 	"github.com/spf13/pflag"
 )
 
@@ -332,5 +333,20 @@ func TestJSONIndentAndRawCSVHeaders(t *testing.T) {
 	out.Reset()
 	if err := Render(&out, &errw, r, Options{Format: Table}); err != nil || !strings.Contains(out.String(), "Company ID") {
 		t.Fatalf("table titles: %q %v", out.String(), err)
+	}
+}
+
+// TestWidthASCIIFastPath: the byte-count shortcut for printable ASCII gives
+// what runewidth gives, and other text still goes through runewidth.
+func TestWidthASCIIFastPath(t *testing.T) {
+	var all []byte
+	for c := byte(0x20); c < 0x7f; c++ {
+		all = append(all, c)
+	}
+	cond := runewidth.Condition{}
+	for _, s := range []string{"", "acme", string(all), "tab\there", "bell\x07", "del\x7f", "Zürich", "東京", "e\u0301"} {
+		if got, want := width(s), cond.StringWidth(s); got != want {
+			t.Errorf("width(%q) = %d, runewidth says %d", s, got, want)
+		}
 	}
 }

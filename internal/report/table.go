@@ -221,7 +221,16 @@ func formatCell(c cell, ct pyType) string {
 }
 
 // width is the terminal cell width of s (wide characters count two).
+// Printable ASCII, nearly every cell, is one cell a byte without the
+// grapheme segmentation runewidth does.
 func width(s string) int {
+	ascii := true
+	for i := 0; i < len(s) && ascii; i++ {
+		ascii = s[i] >= 0x20 && s[i] < 0x7f
+	}
+	if ascii {
+		return len(s)
+	}
 	cond := runewidth.Condition{}
 	return cond.StringWidth(s)
 }

@@ -87,8 +87,10 @@ func (m *Manager) login(ctx context.Context, o LoginOptions) error {
 		}
 		return m.opts.PromptPassword(ctx, user)
 	}
+	// The account summary waits for a command that needs it (LiveSession,
+	// a cold enterprise load) when persistent login recovered the data key.
 	sess, err := auth.Login(ctx, c, auth.Options{Username: username, Password: ask, Device: dev, CloneCode: clone,
-		NewLogin: o.NewLogin || m.opts.NewLogin, Persist: m.persist})
+		NewLogin: o.NewLogin || m.opts.NewLogin, Persist: m.persist, LazySummary: true})
 	if err != nil {
 		var step *auth.StepError
 		if errors.As(err, &step) && step.Step == "username" && username == "" {
@@ -100,11 +102,42 @@ func (m *Manager) login(ctx context.Context, o LoginOptions) error {
 	if m.loader != nil {
 		m.loader.Keys.SessionToken = sess.SessionToken
 	}
-	if sess.Summary.PersistentLogin && !sess.Summary.DataKeyOnDevice {
-		// Commander registers the device data key after every login.
+	// Commander registers the device data key after every login. Without a
+	// summary the data key came from this device, which therefore holds it.
+	if sess.HasSummary() && sess.Summary.PersistentLogin && !sess.Summary.DataKeyOnDevice {
 		_ = sess.RegisterDataKey(ctx, c)
 	}
 	return nil
+}
+
+// LiveSession returns the logged-in session with its account summary,
+// logging in on demand and sending login/account_summary the first time a
+// session needs it (whoami, this-device, key policies).
+func (m *Manager) LiveSession(ctx context.Context) (*auth.Session, error) {
+	if err := m.EnsureLogin(ctx); err != nil {
+		return nil, err
+	}
+	if err := m.ensureSummary(ctx); err != nil {
+		return nil, err
+	}
+	return m.sess, nil
+}
+
+// ensureSummary loads the account summary if this session skipped it.
+func (m *Manager) ensureSummary(ctx context.Context) error {
+	if m.sess == nil || m.sess.HasSummary() {
+		return nil
+	}
+	c, err := m.Client()
+	if err != nil {
+		return err
+	}
+	return m.accountCall(ctx, func([]byte) error {
+		if m.sess.HasSummary() { // a renewal by password loaded it
+			return nil
+		}
+		return m.sess.LoadSummary(ctx, c)
+	})
 }
 
 // reloadCredentials takes the persistent-login credentials from the config

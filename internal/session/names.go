@@ -49,7 +49,17 @@ func (m *Manager) saveNames(e *enterprise.Enterprise) {
 	if err != nil {
 		return
 	}
+	// Users are listed only when the command decoded them anyway (decoding
+	// a big tenant's users costs more than a completion is worth); else the
+	// users saved earlier are kept.
+	usersLoaded := len(e.Users) > 0
+	e.Ensure(enterprise.PartNodes | enterprise.PartRoles | enterprise.PartTeams | enterprise.PartManagedCompanies)
 	var n Names
+	if !usersLoaded {
+		if old := m.CachedNames(); old != nil {
+			n.Users = old.Users
+		}
+	}
 	for _, mc := range e.ManagedCompanies {
 		n.MCs = append(n.MCs, mc.McEnterpriseName)
 	}

@@ -61,6 +61,10 @@ type Options struct {
 	Notify         func(msg string) // status lines for stderr
 	Debug          io.Writer
 	Proxy          string // --proxy override of the config's proxy
+	// Progress is where long enterprise loads (a cold sync of a big
+	// tenant, page after page) draw a progress bar: stderr when it is a
+	// terminal, nil otherwise (nothing is drawn).
+	Progress io.Writer
 }
 
 // Manager holds the process's session state: the account session, the
@@ -208,12 +212,15 @@ func (m *Manager) cachePath() string {
 	return filepath.Join(filepath.Dir(m.opts.ConfigPath), "keeper-enterprise.cache")
 }
 
+// cache is the enterprise cache of the logged-in account. The owner names
+// server and account; the enterprise id is kept inside with the account
+// facts (a warm run knows it before any account summary), and a cache of
+// another enterprise is dropped by the loader once a summary says so.
 func (m *Manager) cache() *enterprise.Cache {
 	if m.opts.ConfigPath == "" || m.sess == nil {
 		return nil
 	}
-	owner := strings.Join([]string{m.Server(), m.sess.Username, hex.EncodeToString(m.sess.AccountUID),
-		fmt.Sprint(m.sess.Summary.EnterpriseID)}, "|")
+	owner := strings.Join([]string{m.Server(), m.sess.Username, hex.EncodeToString(m.sess.AccountUID)}, "|")
 	return &enterprise.Cache{Path: m.cachePath(), Owner: owner}
 }
 

@@ -18,6 +18,9 @@ func (m *Manager) Vault(ctx context.Context, sync bool) (*vault.Vault, error) {
 		return nil, err
 	}
 	if m.vault == nil {
+		if err := m.ensureSummary(ctx); err != nil { // the account's key pairs
+			return nil, err
+		}
 		s := m.sess
 		m.vault = vault.New(vault.Keys{DataKey: s.DataKey, RSAKey: s.Summary.RSAKey, ECKey: s.Summary.ECKey})
 	}

@@ -39,9 +39,16 @@ type Options struct {
 	CloneCode []byte  // persistent-login code from config
 	NewLogin  bool    // ignore the clone code
 	Persist   func(State) error
+	// LazySummary skips login/account_summary when the data key came
+	// encrypted to this device (persistent login): the summary then tells
+	// the login nothing it needs (the device evidently holds the data key),
+	// and the caller loads it with Session.LoadSummary when a command does.
+	// A password login still loads it.
+	LazySummary bool
 }
 
-// Login runs login v3 until LOGGED_IN and loads the account summary.
+// Login runs login v3 until LOGGED_IN and loads the account summary
+// (unless Options.LazySummary allows it to wait).
 func Login(ctx context.Context, c *rest.Client, o Options) (*Session, error) {
 	username := strings.ToLower(strings.TrimSpace(o.Username))
 	dev := o.Device
@@ -95,7 +102,7 @@ func Login(ctx context.Context, c *rest.Client, o Options) (*Session, error) {
 		}
 		switch rs.LoginState {
 		case authpb.LoginState_LOGGED_IN:
-			return loggedIn(ctx, c, rs, dev, username, password{}, o.Persist)
+			return loggedIn(ctx, c, rs, dev, username, password{}, o)
 		case authpb.LoginState_REQUIRES_USERNAME:
 			if username == "" {
 				return nil, &StepError{Step: "username", Hint: "persistent login was not accepted; log in with your email"}
@@ -109,7 +116,7 @@ func Login(ctx context.Context, c *rest.Client, o Options) (*Session, error) {
 				return nil, err
 			}
 			if sess != nil {
-				return loggedIn(ctx, c, sess, dev, username, pw, o.Persist)
+				return loggedIn(ctx, c, sess, dev, username, pw, o)
 			}
 			return nil, errors.New("login: unexpected reply to the password")
 		case authpb.LoginState_REGION_REDIRECT:

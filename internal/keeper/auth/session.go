@@ -22,8 +22,18 @@ type Session struct {
 	DataKey      []byte
 	CloneCode    []byte
 	Device       *Device
-	Summary      Summary
+	// Summary is login/account_summary as this client uses it; zero until
+	// loaded (see HasSummary and Options.LazySummary).
+	Summary Summary
+	// DataKeyFromDevice says the login recovered the data key with this
+	// device's key (persistent login), so the device holds a data key.
+	DataKeyFromDevice bool
+
+	summaryLoaded bool
 }
+
+// HasSummary reports whether Summary was loaded from the server.
+func (s *Session) HasSummary() bool { return s.summaryLoaded }
 
 // Summary is what this client uses of login/account_summary.
 type Summary struct {
@@ -71,7 +81,8 @@ func (s *Session) JSON() rest.JSONSession {
 }
 
 func loggedIn(ctx context.Context, c *rest.Client, rs *authpb.LoginResponse, dev *Device, username string, pw password,
-	persist func(State) error) (*Session, error) {
+	o Options) (*Session, error) {
+	persist := o.Persist
 	if rs.PrimaryUsername != "" {
 		username = rs.PrimaryUsername
 	}
@@ -100,7 +111,10 @@ func loggedIn(ctx context.Context, c *rest.Client, rs *authpb.LoginResponse, dev
 		return nil, &StepError{Step: "restricted session", Hint: "log into the Keeper web vault to resolve the account restriction"}
 	}
 	s := &Session{Username: username, AccountUID: rs.AccountUid, SessionToken: rs.EncryptedSessionToken, DataKey: dataKey,
-		CloneCode: rs.CloneCode, Device: dev}
+		CloneCode: rs.CloneCode, Device: dev, DataKeyFromDevice: rs.EncryptedDataKeyType == authpb.EncryptedDataKeyType_BY_DEVICE_PUBLIC_KEY}
+	if o.LazySummary && s.DataKeyFromDevice {
+		return s, nil
+	}
 	if err := s.LoadSummary(ctx, c); err != nil {
 		return nil, err
 	}
@@ -202,7 +216,7 @@ func (s *Session) LoadSummary(ctx context.Context, c *rest.Client) error {
 			}
 		}
 	}
-	s.Summary = sum
+	s.Summary, s.summaryLoaded = sum, true
 	return nil
 }
 

@@ -1,7 +1,12 @@
 package enterprise
 
 import (
+	"bytes"
+	"cmp"
 	"fmt"
+	"slices"
+	"sort"
+	"strings"
 
 	"google.golang.org/protobuf/proto"
 
@@ -12,6 +17,13 @@ import (
 // Raw is the enterprise data exactly as received (serialized entity
 // messages, still encrypted where the server sent them encrypted), keyed by
 // entity kind and identity. It is what the cache file stores.
+//
+// A Raw read from the cache holds each kind as the decrypted section of the
+// file: a kind is parsed into a list in arrival order only when something
+// asks for it, and into the Entities and Seq maps only when it changes or
+// is looked up by identity, so a command that needs the managed companies
+// never pays for 100,000 users. Code in this package reaches entities
+// through list and kind, never through the maps directly.
 type Raw struct {
 	Name        string
 	Distributor bool
@@ -23,6 +35,35 @@ type Raw struct {
 	// first-arrival order; build decodes in this order.
 	Seq  map[int32]map[string]uint64
 	Next uint64
+
+	// pending are kinds read from the cache and not parsed yet.
+	pending map[int32]*section
+	// lists holds kinds in arrival order: parsed from the cache (then the
+	// maps are not built yet), or derived from the maps until they change.
+	lists map[int32]*list
+	// clean holds the records of kinds unchanged since the cache was read,
+	// which a rewrite seals as they are.
+	clean map[int32][]byte
+	// log records, per kind, identities in the order they were numbered,
+	// so a list is the log without its stale entries (dropped or renumbered
+	// entities) rather than a sort of the maps.
+	log map[int32][]logEntry
+	// changed says something (entities, name, flags) changed since the
+	// cache was read, so the cache must be written again.
+	changed bool
+}
+
+// list is a kind's entities in arrival order.
+type list struct {
+	ids  []string
+	data [][]byte
+	seq  []uint64
+	num  []bool // the entity has a number in Seq (false only for entities of old caches)
+}
+
+type logEntry struct {
+	id  string
+	seq uint64
 }
 
 // NewRaw returns an empty Raw.
@@ -35,11 +76,173 @@ func (r *Raw) Clear() {
 	r.Name, r.Distributor = "", false
 	r.Entities = map[int32]map[string][]byte{}
 	r.Seq = map[int32]map[string]uint64{}
+	r.pending, r.clean, r.lists, r.log = nil, nil, nil, nil
+	r.changed = true
+}
+
+// has reports whether the server ever sent the kind (possibly with no
+// entities left).
+func (r *Raw) has(kind int32) bool {
+	_, inMaps := r.Entities[kind]
+	_, inFile := r.pending[kind]
+	_, inList := r.lists[kind]
+	return inMaps || inFile || inList
+}
+
+// kinds lists every kind the Raw holds, parsed or not.
+func (r *Raw) kinds() []int32 {
+	seen := map[int32]bool{}
+	for k := range r.Entities {
+		seen[k] = true
+	}
+	for k := range r.pending {
+		seen[k] = true
+	}
+	for k := range r.lists {
+		seen[k] = true
+	}
+	out := make([]int32, 0, len(seen))
+	for k := range seen {
+		out = append(out, k)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+	return out
+}
+
+// list returns the kind's entities in arrival order (Seq); entities without
+// a number come last, by identity. nil when the kind is absent. The list
+// is shared: callers must not change it.
+func (r *Raw) list(kind int32) *list {
+	if l := r.lists[kind]; l != nil {
+		return l
+	}
+	if s := r.pending[kind]; s != nil {
+		delete(r.pending, kind)
+		return r.parse(kind, s)
+	}
+	raw, ok := r.Entities[kind]
+	if !ok {
+		return nil
+	}
+	seq := r.Seq[kind]
+	if l := r.fromLog(kind, raw, seq); l != nil {
+		r.setList(kind, l)
+		return l
+	}
+	type entry struct {
+		id  string
+		seq uint64
+		ok  bool
+	}
+	all := make([]entry, 0, len(raw))
+	for id := range raw {
+		n, ok := seq[id]
+		all = append(all, entry{id, n, ok})
+	}
+	slices.SortFunc(all, func(a, b entry) int {
+		if a.ok != b.ok {
+			if a.ok {
+				return -1
+			}
+			return 1
+		}
+		if c := cmp.Compare(a.seq, b.seq); c != 0 {
+			return c
+		}
+		return strings.Compare(a.id, b.id)
+	})
+	l := &list{ids: make([]string, len(all)), data: make([][]byte, len(all)), seq: make([]uint64, len(all)), num: make([]bool, len(all))}
+	for i, x := range all {
+		l.ids[i], l.data[i], l.seq[i], l.num[i] = x.id, raw[x.id], x.seq, x.ok
+	}
+	r.setList(kind, l)
+	return l
+}
+
+// fromLog is the kind's list from its log, compacting the log; nil when
+// the log does not cover every entity (maps filled some other way).
+func (r *Raw) fromLog(kind int32, raw map[string][]byte, seq map[string]uint64) *list {
+	lg, ok := r.log[kind]
+	if !ok || len(lg) < len(raw) {
+		return nil
+	}
+	l := &list{ids: make([]string, 0, len(raw)), data: make([][]byte, 0, len(raw)), seq: make([]uint64, 0, len(raw)),
+		num: make([]bool, 0, len(raw))}
+	kept := lg[:0]
+	for _, e := range lg {
+		if n, ok := seq[e.id]; ok && n == e.seq {
+			l.ids, l.data, l.seq, l.num = append(l.ids, e.id), append(l.data, raw[e.id]), append(l.seq, n), append(l.num, true)
+			kept = append(kept, e)
+		}
+	}
+	r.log[kind] = kept
+	if len(l.ids) != len(raw) {
+		return nil
+	}
+	return l
+}
+
+func (r *Raw) setList(kind int32, l *list) {
+	if r.lists == nil {
+		r.lists = map[int32]*list{}
+	}
+	r.lists[kind] = l
+}
+
+// kind returns the entities of a kind by identity, building the maps from
+// its list first if needed; nil when the kind is absent.
+func (r *Raw) kind(kind int32) map[string][]byte {
+	if m, ok := r.Entities[kind]; ok {
+		return m
+	}
+	l := r.list(kind)
+	if l == nil {
+		return nil
+	}
+	m := make(map[string][]byte, len(l.ids))
+	seq := make(map[string]uint64, len(l.ids))
+	lg := make([]logEntry, 0, len(l.ids))
+	for i, id := range l.ids {
+		m[id] = l.data[i]
+		if l.num[i] {
+			seq[id] = l.seq[i]
+			lg = append(lg, logEntry{id, l.seq[i]})
+		}
+	}
+	r.Entities[kind], r.Seq[kind] = m, seq
+	if r.log == nil {
+		r.log = map[int32][]logEntry{}
+	}
+	r.log[kind] = lg
+	return m
+}
+
+// ensureKind makes the kind present (an empty map if new) and returns it.
+func (r *Raw) ensureKind(kind int32) map[string][]byte {
+	m := r.kind(kind)
+	if m == nil {
+		m = map[string][]byte{}
+		r.Entities[kind] = m
+		r.markDirty(kind)
+	}
+	return m
+}
+
+// markDirty records a change of the kind: its list and records are stale.
+func (r *Raw) markDirty(kind int32) {
+	delete(r.clean, kind)
+	delete(r.lists, kind)
+	r.changed = true
 }
 
 // put stores an entity, numbering it when it is new.
 func (r *Raw) put(kind int32, id string, b []byte) {
-	if _, known := r.Entities[kind][id]; !known {
+	m := r.ensureKind(kind)
+	old, known := m[id]
+	if known && bytes.Equal(old, b) {
+		return // the server sent it again unchanged (licences after every change)
+	}
+	if !known {
 		if r.Seq == nil {
 			r.Seq = map[int32]map[string]uint64{}
 		}
@@ -47,26 +250,56 @@ func (r *Raw) put(kind int32, id string, b []byte) {
 			r.Seq[kind] = map[string]uint64{}
 		}
 		r.Seq[kind][id] = r.Next
+		if r.log == nil {
+			r.log = map[int32][]logEntry{}
+		}
+		r.log[kind] = append(r.log[kind], logEntry{id, r.Next})
 		r.Next++
 	}
-	r.Entities[kind][id] = b
+	m[id] = b
+	r.markDirty(kind)
 }
 
 // drop removes an entity and its number.
 func (r *Raw) drop(kind int32, id string) {
-	delete(r.Entities[kind], id)
+	m := r.kind(kind)
+	if _, ok := m[id]; !ok {
+		return
+	}
+	delete(m, id)
 	delete(r.Seq[kind], id)
+	r.markDirty(kind)
 }
 
 // Apply merges one EnterpriseData block: upserts, or deletes by identity.
 // Unknown kinds and undecodable entities are skipped.
 func (r *Raw) Apply(d *pb.EnterpriseData) {
-	kind := int32(d.Entity)
-	if r.Entities[kind] == nil {
-		r.Entities[kind] = map[string][]byte{}
+	r.apply(d, identities(d))
+}
+
+// ident is an entity's identity; ok is false for an entity that does not
+// decode.
+type ident struct {
+	id string
+	ok bool
+}
+
+// identities names every entity of a block.
+func identities(d *pb.EnterpriseData) []ident {
+	ids := make([]ident, len(d.Data))
+	for i, b := range d.Data {
+		ids[i].id, ids[i].ok = identity(d.Entity, b)
 	}
-	for _, b := range d.Data {
-		id, ok := identity(d.Entity, b)
+	return ids
+}
+
+// apply is Apply with the identities computed beforehand (by the page
+// fetcher, while the previous page is applied).
+func (r *Raw) apply(d *pb.EnterpriseData, ids []ident) {
+	kind := int32(d.Entity)
+	r.ensureKind(kind)
+	for i, b := range d.Data {
+		id, ok := ids[i].id, ids[i].ok
 		if !ok {
 			continue
 		}
@@ -85,7 +318,7 @@ func (r *Raw) Apply(d *pb.EnterpriseData) {
 // cascade drops links of a deleted team, user or role, as Commander does.
 func (r *Raw) cascade(kind pb.EnterpriseDataEntity, b []byte) {
 	drop := func(k pb.EnterpriseDataEntity, match func([]byte) bool) {
-		for id, v := range r.Entities[int32(k)] {
+		for id, v := range r.kind(int32(k)) {
 			if match(v) {
 				r.drop(int32(k), id)
 			}
@@ -129,7 +362,7 @@ func (r *Raw) applyQueuedUsers(id string, b []byte, del bool) {
 	if proto.Unmarshal(b, &in) != nil {
 		return
 	}
-	cur, ok := r.Entities[kind][id]
+	cur, ok := r.kind(kind)[id]
 	if !ok {
 		if !del {
 			in.Users = mergeUsers(nil, in.Users)

@@ -28,6 +28,7 @@ func (e *NotFoundError) Error() string { return fmt.Sprintf("%s %q not found", e
 // Root returns the root node: the node whose id's low 32 bits are 2, else
 // the first node without a parent.
 func (e *Enterprise) Root() *Node {
+	e.Ensure(PartNodes)
 	var fallback *Node
 	for _, n := range e.Nodes {
 		if n.NodeId&0xFFFFFFFF == 2 {
@@ -42,6 +43,7 @@ func (e *Enterprise) Root() *Node {
 
 // NodePath joins display names from the root down with a backslash.
 func (e *Enterprise) NodePath(id int64) string {
+	e.Ensure(PartNodes)
 	var parts []string
 	for seen := 0; seen < 1000; seen++ {
 		n, ok := e.Nodes[id]
@@ -62,6 +64,7 @@ func (e *Enterprise) NodePath(id int64) string {
 
 // IsMSP reports whether any license status starts with "msp".
 func (e *Enterprise) IsMSP() bool {
+	e.Ensure(PartLicenses)
 	for _, l := range e.Licenses {
 		if strings.HasPrefix(l.LicenseStatus, "msp") {
 			return true
@@ -73,6 +76,7 @@ func (e *Enterprise) IsMSP() bool {
 // MSPPermits returns the permits of the first license that has them
 // restricted, or nil.
 func (e *Enterprise) MSPPermits() *pb.MSPPermits {
+	e.Ensure(PartLicenses)
 	for _, l := range e.Licenses {
 		if p := l.MspPermits; p != nil && p.Restricted {
 			return p
@@ -84,6 +88,7 @@ func (e *Enterprise) MSPPermits() *pb.MSPPermits {
 // Node resolves a node by id, display name (case-insensitive) or backslash
 // path from the root.
 func (e *Enterprise) Node(name string) (*Node, error) {
+	e.Ensure(PartNodes)
 	if id, err := strconv.ParseInt(name, 10, 64); err == nil {
 		if n, ok := e.Nodes[id]; ok {
 			return n, nil
@@ -100,6 +105,7 @@ func (e *Enterprise) Node(name string) (*Node, error) {
 
 // Role resolves a role by id or display name (case-insensitive).
 func (e *Enterprise) Role(name string) (*Role, error) {
+	e.Ensure(PartRoles)
 	if id, err := strconv.ParseInt(name, 10, 64); err == nil {
 		if r, ok := e.Roles[id]; ok {
 			return r, nil
@@ -116,6 +122,7 @@ func (e *Enterprise) Role(name string) (*Role, error) {
 
 // Team resolves a team by uid or name (case-insensitive).
 func (e *Enterprise) Team(name string) (*Team, error) {
+	e.Ensure(PartTeams)
 	if t, ok := e.Teams[name]; ok {
 		return t, nil
 	}
@@ -131,6 +138,7 @@ func (e *Enterprise) Team(name string) (*Team, error) {
 // User resolves a user by enterprise user id, email or alias
 // (case-insensitive).
 func (e *Enterprise) User(name string) (*User, error) {
+	e.Ensure(PartUserNames | PartUserAliases)
 	if id, err := strconv.ParseInt(name, 10, 64); err == nil {
 		if u, ok := e.Users[id]; ok {
 			return u, nil
@@ -154,6 +162,7 @@ func (e *Enterprise) User(name string) (*User, error) {
 // ManagedCompany finds an MC as Commander does: an integer-looking argument
 // matches the id only, anything else the name case-insensitively.
 func (e *Enterprise) ManagedCompany(name string) (*pb.ManagedCompany, error) {
+	e.Ensure(PartManagedCompanies)
 	s := strings.TrimSpace(name)
 	if id, err := strconv.ParseInt(strings.TrimPrefix(s, "+"), 10, 32); err == nil {
 		if mc, ok := e.ManagedCompanies[int32(id)]; ok {
@@ -171,22 +180,31 @@ func (e *Enterprise) ManagedCompany(name string) (*pb.ManagedCompany, error) {
 
 // SortedManagedCompanies lists MCs by lower-cased name, then id.
 func (e *Enterprise) SortedManagedCompanies() []*pb.ManagedCompany {
-	out := make([]*pb.ManagedCompany, 0, len(e.ManagedCompanies))
-	for _, mc := range e.ManagedCompanies {
-		out = append(out, mc)
+	e.Ensure(PartManagedCompanies)
+	type keyed struct {
+		key string // lower-cased name, computed once per company
+		mc  *pb.ManagedCompany
 	}
-	sort.Slice(out, func(i, j int) bool {
-		a, b := strings.ToLower(out[i].McEnterpriseName), strings.ToLower(out[j].McEnterpriseName)
-		if a != b {
-			return a < b
+	all := make([]keyed, 0, len(e.ManagedCompanies))
+	for _, mc := range e.ManagedCompanies {
+		all = append(all, keyed{strings.ToLower(mc.McEnterpriseName), mc})
+	}
+	sort.Slice(all, func(i, j int) bool {
+		if all[i].key != all[j].key {
+			return all[i].key < all[j].key
 		}
-		return out[i].McEnterpriseId < out[j].McEnterpriseId
+		return all[i].mc.McEnterpriseId < all[j].mc.McEnterpriseId
 	})
+	out := make([]*pb.ManagedCompany, len(all))
+	for i, k := range all {
+		out[i] = k.mc
+	}
 	return out
 }
 
 // Children returns the child nodes of a node.
 func (e *Enterprise) Children(id int64) []*Node {
+	e.Ensure(PartNodes)
 	var out []*Node
 	for _, n := range e.Nodes {
 		if n.ParentId == id && n.NodeId != id {
