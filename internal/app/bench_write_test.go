@@ -31,7 +31,8 @@ func oneShot(b *testing.B, bin string, sb *sandboxtest.Env, env []string, args f
 
 // BenchmarkOneShotWrites measures one-shot write commands with persistent
 // login: msp-add and msp-update (target: the command's own call plus one
-// sync on top of msp-info's 3 round trips, so 5), and create-user, whose
+// sync on top of msp-info's round trips, 4 now that msp-info needs 2), and
+// create-user, whose
 // cost is the new account's keys: two PBKDF2 derivations of 1,000,000
 // rounds and an RSA-2048 key pair.
 func BenchmarkOneShotWrites(b *testing.B) {
