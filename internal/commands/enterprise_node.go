@@ -37,7 +37,9 @@ type enterpriseNodeOptions struct {
 
 func newEnterpriseNodeCmd(f *Factory, runF func(context.Context, *enterpriseNodeOptions) error) *command.Command {
 	return &command.Command{
-		Name: "enterprise-node", Aliases: []string{"en"}, Group: GroupEnterprise, Needs: command.NeedEnterpriseAdmin,
+		Name: "enterprise-node", Aliases: []string{"en"}, Group: GroupEnterprise,
+		// No Needs: the input is checked first; loading the enterprise logs in
+		// and refuses non-administrators.
 		Summary: "Manage enterprise nodes",
 		Args:    "NODE...",
 		Long: "NODE is a node name, id or backslash path (Acme\\Sales). With --add the names are new nodes under --parent " +

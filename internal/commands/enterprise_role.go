@@ -39,7 +39,9 @@ type enterpriseRoleOptions struct {
 
 func newEnterpriseRoleCmd(f *Factory, runF func(context.Context, *enterpriseRoleOptions) error) *command.Command {
 	return &command.Command{
-		Name: "enterprise-role", Aliases: []string{"er"}, Group: GroupEnterprise, Needs: command.NeedEnterpriseAdmin,
+		Name: "enterprise-role", Aliases: []string{"er"}, Group: GroupEnterprise,
+		// No Needs: the input is checked first; loading the enterprise logs in
+		// and refuses non-administrators.
 		Summary: "Manage enterprise roles",
 		Args:    "ROLE...",
 		Long: "ROLE is a role name (case-insensitive) or id; with a name shared by several roles, --node picks the one " +

@@ -50,7 +50,9 @@ type enterpriseTeamOptions struct {
 
 func newEnterpriseTeamCmd(f *Factory, runF func(context.Context, *enterpriseTeamOptions) error) *command.Command {
 	return &command.Command{
-		Name: "enterprise-team", Aliases: []string{"et"}, Group: GroupEnterprise, Needs: command.NeedEnterpriseAdmin,
+		Name: "enterprise-team", Aliases: []string{"et"}, Group: GroupEnterprise,
+		// No Needs: the input is checked first; loading the enterprise logs in
+		// and refuses non-administrators.
 		Summary: "Manage enterprise teams",
 		Args:    "TEAM...",
 		Long: "TEAM is a team name (case-insensitive) or uid; queued teams count too. --add creates teams in --node " +

@@ -52,7 +52,9 @@ type euOptions struct {
 
 func newEnterpriseUserCmd(f *Factory, runF func(context.Context, *euOptions) error) *command.Command {
 	return &command.Command{
-		Name: euName, Aliases: []string{"eu"}, Group: GroupEnterprise, Needs: command.NeedEnterpriseAdmin,
+		Name: euName, Aliases: []string{"eu"}, Group: GroupEnterprise,
+		// No Needs: the input is checked first; loading the enterprise logs in
+		// and refuses non-administrators.
 		Summary: "Manage an enterprise user",
 		Args:    "[EMAIL...]",
 		Long: "EMAIL is a user's email, alias or enterprise user id. Without an action, shows the users. " +

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/keeper-go/keeper/internal/config"
@@ -41,6 +43,11 @@ func (m *Manager) login(ctx context.Context, o LoginOptions) error {
 		return err
 	}
 	if path := m.opts.ConfigPath; path != "" {
+		// The lock lives next to the config: a first login creates the
+		// directory (0700, as config.Save would).
+		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+			return fmt.Errorf("config directory: %w", err)
+		}
 		unlock, err := fsutil.Lock(path + ".lock")
 		if err != nil {
 			return err
