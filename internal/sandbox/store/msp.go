@@ -53,8 +53,10 @@ const mspMigration = `
 		key_type INTEGER NOT NULL
 	);`
 
-// FirstNewEnterpriseID is the lowest id NewEnterpriseID hands out.
-const FirstNewEnterpriseID = 3000
+// FirstNewEnterpriseID is the lowest id NewEnterpriseID hands out: the
+// first company msp-add creates in a fresh sandbox is 23456, the id of
+// Keeper's documented example `msp-remove 23456`.
+const FirstNewEnterpriseID = 23456
 
 // NewEnterpriseID returns a new enterprise id from the server-wide counter:
 // above every enterprise id in use and above every id it returned before,

@@ -39,15 +39,15 @@ func TestNewEnterpriseID(t *testing.T) {
 		t.Fatalf("first id %d", id)
 	}
 	if err := st.Tx(ctx, func(tx *sql.Tx) error {
-		return PutEnterprise(ctx, tx, &Enterprise{ID: 5000, Name: "placed"})
+		return PutEnterprise(ctx, tx, &Enterprise{ID: FirstNewEnterpriseID + 5000, Name: "placed"})
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if id := next(st); id != 5001 {
-		t.Fatalf("id after a placed enterprise 5000: %d", id)
+	if id := next(st); id != FirstNewEnterpriseID+5001 {
+		t.Fatalf("id after a placed enterprise: %d", id)
 	}
 	if err := st.Tx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `DELETE FROM enterprises WHERE id = 5000`)
+		_, err := tx.ExecContext(ctx, `DELETE FROM enterprises WHERE id = ?`, FirstNewEnterpriseID+5000)
 		return err
 	}); err != nil {
 		t.Fatal(err)
@@ -58,8 +58,8 @@ func TestNewEnterpriseID(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st2.Close()
-	if id := next(st2); id != 5002 {
-		t.Fatalf("id after removing 5000 and reopening: %d, want 5002 (never reused)", id)
+	if id := next(st2); id != FirstNewEnterpriseID+5002 {
+		t.Fatalf("id after removing the placed enterprise and reopening: %d, want %d (never reused)", id, FirstNewEnterpriseID+5002)
 	}
 }
 
