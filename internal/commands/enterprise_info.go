@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 
@@ -108,6 +109,12 @@ func enterpriseInfoRun(ctx context.Context, o *enterpriseInfoOptions) error {
 	if kind != "users" {
 		parts &^= enterprise.PartUserNames
 	}
+	// The nodes listing needs the users themselves only for the users
+	// column (see below); user_count comes from Enterprise.UserCounts,
+	// which reads just the node of each user record.
+	if kind == "nodes" {
+		parts &^= enterprise.PartUsers
+	}
 	e, err := o.Source.Enterprise(enterprise.WithParts(ctx, parts), false)
 	if err != nil {
 		return err
@@ -125,11 +132,14 @@ func enterpriseInfoRun(ctx context.Context, o *enterpriseInfoOptions) error {
 	if !o.Quiet {
 		fmt.Fprintln(env.Err)
 	}
-	v := newEIView(e, scope)
 	if kind == "" {
-		return writeTree(env.Out, v, scope, o.Verbose)
+		return writeTree(env.Out, newEIView(e, scope), scope, o.Verbose)
 	}
 	cols := pickColumns(env.Err, e, kind, o.Columns)
+	if slices.Contains(cols, "users") {
+		e.Ensure(enterprise.PartUsers)
+	}
+	v := newEIView(e, scope)
 	pattern := ""
 	if len(o.Args) == 1 {
 		pattern = o.Args[0]
@@ -234,9 +244,9 @@ func (v *eiView) listing(kind string, cols []string, pattern string, asJSON bool
 	var rows []map[string]any
 	switch kind {
 	case "nodes":
-		prov := provisioning(v.e)
+		prov, counts := provisioning(v.e), v.e.UserCounts()
 		for _, n := range v.nodes {
-			rows = append(rows, v.nodeRow(n, prov))
+			rows = append(rows, v.nodeRow(n, prov, counts))
 		}
 	case "users":
 		r.TitleFunc = nil // users use field_to_title (User ID, 2FA Enabled)

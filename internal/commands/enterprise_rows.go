@@ -42,7 +42,9 @@ func provisioning(e *enterprise.Enterprise) map[string]map[int64]string {
 	return out
 }
 
-func (v *eiView) nodeRow(n *enterprise.Node, prov map[string]map[int64]string) map[string]any {
+// nodeRow is a node's row; userCounts is Enterprise.UserCounts (the users
+// column lists v's users, which are decoded only when it is shown).
+func (v *eiView) nodeRow(n *enterprise.Node, prov map[string]map[int64]string, userCounts map[int64]int) map[string]any {
 	users, teams, roles := []string{}, []string{}, []string{}
 	for _, u := range v.nodeUsers[n.NodeId] {
 		users = append(users, u.Username)
@@ -53,7 +55,7 @@ func (v *eiView) nodeRow(n *enterprise.Node, prov map[string]map[int64]string) m
 	for _, r := range v.nodeRoles[n.NodeId] {
 		roles = append(roles, r.Name)
 	}
-	row := map[string]any{"node_id": n.NodeId, "name": n.Name, "parent_node": "", "user_count": len(users), "users": users,
+	row := map[string]any{"node_id": n.NodeId, "name": n.Name, "parent_node": "", "user_count": userCounts[n.NodeId], "users": users,
 		"team_count": len(teams), "teams": teams, "role_count": len(roles), "roles": roles, "isolated": n.RestrictVisibility}
 	if n.ParentId > 0 {
 		row["parent_node"], row["parent_id"] = v.e.NodePath(n.ParentId), n.ParentId

@@ -105,6 +105,9 @@ type Enterprise struct {
 
 	raw  *Raw  // nil for a model built by hand
 	have Parts // parts decoded from raw
+	// userCounts caches UserCounts read from raw while PartUsers is not
+	// decoded.
+	userCounts map[int64]int
 }
 
 // Parts names pieces of the model a command can ask for: the entity kinds,
