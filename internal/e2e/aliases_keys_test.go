@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"github.com/keeper-go/keeper/internal/sandbox/sandboxtest"
 	"testing"
 
 	"github.com/keeper-go/keeper/internal/keeper/auth"
@@ -12,6 +11,7 @@ import (
 	"github.com/keeper-go/keeper/internal/keeper/enterprise"
 	"github.com/keeper-go/keeper/internal/keeper/pb/authpb"
 	"github.com/keeper-go/keeper/internal/keeper/pb/enterprisepb"
+	"github.com/keeper-go/keeper/internal/sandbox/sandboxtest"
 	"github.com/keeper-go/keeper/internal/sandbox/seed"
 )
 

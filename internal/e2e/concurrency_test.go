@@ -1,9 +1,7 @@
 package e2e
 
 import (
-	"context"
 	"fmt"
-	"github.com/keeper-go/keeper/internal/sandbox/sandboxtest"
 	"sync"
 	"testing"
 
@@ -13,14 +11,8 @@ import (
 // TestConcurrentNodeAdds: 50 JSON node_add commands sent at once all
 // succeed; writes queue instead of failing with SQLITE_BUSY.
 func TestConcurrentNodeAdds(t *testing.T) {
-	sb := sandboxtest.Start(t, nil)
-	ctx := context.Background()
-	c := sb.Client(t)
-	s := login(t, c)
-	e, _, err := enterprise.Load(ctx, c, keys(s), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := newMSPEnv(t)
+	ctx, c, s, e := m.ctx, m.c, m.s, m.e
 	const n = 50
 	var alloc enterprise.AllocatedIDs
 	if err := c.Execute(ctx, s.JSON(), enterprise.AllocateIDs{NumberRequested: n}, &alloc); err != nil {
@@ -52,10 +44,7 @@ func TestConcurrentNodeAdds(t *testing.T) {
 	if failed > 0 {
 		t.Fatalf("%d of %d concurrent node_add commands failed", failed, n)
 	}
-	e2, _, err := enterprise.Load(ctx, c, keys(s), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	e2 := m.sync()
 	if len(e2.Nodes) != 6+n {
 		t.Fatalf("%d nodes after %d adds, want %d", len(e2.Nodes), n, 6+n)
 	}

@@ -114,14 +114,8 @@ func TestEnterpriseLoadAndIncrementalSync(t *testing.T) {
 }
 
 func TestManagedCompanyLogin(t *testing.T) {
-	sb := sandboxtest.Start(t, nil)
-	ctx := context.Background()
-	c := sb.Client(t)
-	s := login(t, c)
-	e, _, err := enterprise.Load(ctx, c, keys(s), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := newMSPEnv(t)
+	ctx, c, s, e := m.ctx, m.c, m.s, m.e
 	mc, _ := e.ManagedCompany("Acme Dental")
 	tok, treeKey, err := msp.LoginToMC(ctx, c, s.SessionToken, mc.McEnterpriseId, e)
 	if err != nil {

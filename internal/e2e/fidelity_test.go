@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"github.com/keeper-go/keeper/internal/sandbox/sandboxtest"
 	"testing"
 	"time"
 
@@ -15,6 +14,7 @@ import (
 	"github.com/keeper-go/keeper/internal/keeper/pb/breachwatchpb"
 	"github.com/keeper-go/keeper/internal/keeper/pb/enterprisepb"
 	"github.com/keeper-go/keeper/internal/keeper/rest"
+	"github.com/keeper-go/keeper/internal/sandbox/sandboxtest"
 	"github.com/keeper-go/keeper/internal/sandbox/seed"
 )
 

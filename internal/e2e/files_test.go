@@ -1,11 +1,12 @@
 package e2e
 
 import (
-	"github.com/keeper-go/keeper/internal/sandbox"
-	"github.com/keeper-go/keeper/internal/sandbox/sandboxtest"
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/keeper-go/keeper/internal/sandbox"
+	"github.com/keeper-go/keeper/internal/sandbox/sandboxtest"
 )
 
 // TestSandboxFileModes: the database, its WAL companions and the TLS key

@@ -1,13 +1,10 @@
 package e2e
 
 import (
-	"context"
 	"errors"
-	"github.com/keeper-go/keeper/internal/sandbox/sandboxtest"
 	"testing"
 
 	"github.com/keeper-go/keeper/internal/keeper/crypto"
-	"github.com/keeper-go/keeper/internal/keeper/enterprise"
 	"github.com/keeper-go/keeper/internal/keeper/msp"
 	"github.com/keeper-go/keeper/internal/keeper/pb/enterprisepb"
 	"github.com/keeper-go/keeper/internal/keeper/rest"
@@ -17,14 +14,8 @@ import (
 // the node itself or one of its descendants (a cycle cut off from the root);
 // an ordinary move still works.
 func TestNodeCannotMoveIntoItsSubtree(t *testing.T) {
-	sb := sandboxtest.Start(t, nil)
-	ctx := context.Background()
-	c := sb.Client(t)
-	s := login(t, c)
-	e, _, err := enterprise.Load(ctx, c, keys(s), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := newMSPEnv(t)
+	ctx, c, s, e := m.ctx, m.c, m.s, m.e
 	europe, _ := e.Node("Europe")
 	berlin, _ := e.Node("Berlin")
 	asia, _ := e.Node("Asia Pacific")
@@ -41,10 +32,7 @@ func TestNodeCannotMoveIntoItsSubtree(t *testing.T) {
 			t.Errorf("request %d: %s/%s (%s), want %q", i, res[i].Result, res[i].ResultCode, res[i].Message, want)
 		}
 	}
-	e2, _, err := enterprise.Load(ctx, c, keys(s), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	e2 := m.sync()
 	if p := e2.NodePath(europe.NodeId); p != `Demo MSP\Europe` {
 		t.Errorf("Europe is at %q", p)
 	}
@@ -56,10 +44,8 @@ func TestNodeCannotMoveIntoItsSubtree(t *testing.T) {
 // TestKeyPairNeverReplaced: set_enterprise_key_pair stores a missing pair
 // (a managed company's first login) but refuses to replace an existing one.
 func TestKeyPairNeverReplaced(t *testing.T) {
-	sb := sandboxtest.Start(t, nil)
-	ctx := context.Background()
-	c := sb.Client(t)
-	s := login(t, c)
+	m := newMSPEnv(t)
+	ctx, c, s := m.ctx, m.c, m.s
 	rsaKey, err := crypto.GenerateRSAKey()
 	if err != nil {
 		t.Fatal(err)
@@ -83,12 +69,8 @@ func TestKeyPairNeverReplaced(t *testing.T) {
 	}
 	// A managed company starts without pairs: the first upload is stored,
 	// a second one refused.
-	e, _, err := enterprise.Load(ctx, c, keys(s), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	mc, _ := e.ManagedCompany("Acme Dental")
-	tok, _, err := msp.LoginToMC(ctx, c, s.SessionToken, mc.McEnterpriseId, e)
+	mc, _ := m.e.ManagedCompany("Acme Dental")
+	tok, _, err := msp.LoginToMC(ctx, c, s.SessionToken, mc.McEnterpriseId, m.e)
 	if err != nil {
 		t.Fatal(err)
 	}

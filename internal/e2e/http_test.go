@@ -4,12 +4,13 @@ import (
 	"bytes"
 	"crypto/tls"
 	"crypto/x509"
-	"github.com/keeper-go/keeper/internal/sandbox/sandboxtest"
 	"net/http"
 	"os"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/keeper-go/keeper/internal/sandbox/sandboxtest"
 )
 
 // rawHTTP returns a plain HTTP client trusting the sandbox certificate, for

@@ -2,10 +2,10 @@ package e2e
 
 import (
 	"context"
-	"github.com/keeper-go/keeper/internal/sandbox/sandboxtest"
 	"testing"
 
 	"github.com/keeper-go/keeper/internal/keeper/enterprise"
+	"github.com/keeper-go/keeper/internal/sandbox/sandboxtest"
 	"github.com/keeper-go/keeper/internal/sandbox/seed"
 )
 

@@ -1,29 +1,21 @@
 package e2e
 
 import (
-	"context"
 	"errors"
-	"github.com/keeper-go/keeper/internal/sandbox/sandboxtest"
 	"testing"
 	"time"
 
-	"github.com/keeper-go/keeper/internal/keeper/enterprise"
 	"github.com/keeper-go/keeper/internal/keeper/msp"
 	"github.com/keeper-go/keeper/internal/keeper/rest"
 	"github.com/keeper-go/keeper/internal/sandbox"
+	"github.com/keeper-go/keeper/internal/sandbox/sandboxtest"
 )
 
 // TestLogoutEndsManagedCompanySessions: a session opened by login_to_mc
 // ends when the MSP session that opened it logs out.
 func TestLogoutEndsManagedCompanySessions(t *testing.T) {
-	sb := sandboxtest.Start(t, nil)
-	ctx := context.Background()
-	c := sb.Client(t)
-	s := login(t, c)
-	e, _, err := enterprise.Load(ctx, c, keys(s), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := newMSPEnv(t)
+	ctx, c, s, e := m.ctx, m.c, m.s, m.e
 	mc, err := e.ManagedCompany("Acme Dental")
 	if err != nil {
 		t.Fatal(err)

@@ -6,7 +6,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"github.com/keeper-go/keeper/internal/keeper/pb/authpb"
 	"slices"
 	"testing"
 
@@ -15,6 +14,7 @@ import (
 	"github.com/keeper-go/keeper/internal/keeper/crypto"
 	"github.com/keeper-go/keeper/internal/keeper/enterprise"
 	"github.com/keeper-go/keeper/internal/keeper/msp"
+	"github.com/keeper-go/keeper/internal/keeper/pb/authpb"
 	pb "github.com/keeper-go/keeper/internal/keeper/pb/enterprisepb"
 	"github.com/keeper-go/keeper/internal/keeper/rest"
 	"github.com/keeper-go/keeper/internal/sandbox/seed"

@@ -4,13 +4,13 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"github.com/keeper-go/keeper/internal/keeper/pb/authpb"
 	"net/http"
 	"strings"
 
 	"google.golang.org/protobuf/proto"
 
 	"github.com/keeper-go/keeper/internal/keeper/crypto"
+	"github.com/keeper-go/keeper/internal/keeper/pb/authpb"
 	pb "github.com/keeper-go/keeper/internal/keeper/pb/enterprisepb"
 	"github.com/keeper-go/keeper/internal/sandbox/store"
 )

@@ -15,12 +15,13 @@
 package accountpb
 
 import (
-	authpb "github.com/keeper-go/keeper/internal/keeper/pb/authpb"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	reflect "reflect"
 	sync "sync"
 	unsafe "unsafe"
+
+	authpb "github.com/keeper-go/keeper/internal/keeper/pb/authpb"
 )
 
 const (

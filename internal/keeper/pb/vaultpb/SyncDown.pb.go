@@ -14,12 +14,13 @@
 package vaultpb
 
 import (
-	recordspb "github.com/keeper-go/keeper/internal/keeper/pb/recordspb"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	reflect "reflect"
 	sync "sync"
 	unsafe "unsafe"
+
+	recordspb "github.com/keeper-go/keeper/internal/keeper/pb/recordspb"
 )
 
 const (
